@@ -1,0 +1,255 @@
+"""AutoencoderTransformer: a Keras autoencoder with PCA's interface."""
+
+import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseAutoencoder
+
+
+class AutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
+):
+    """Dimensionality reduction with a dense autoencoder, used like PCA.
+
+    An encoder network maps each row to ``n_components`` numbers (the code)
+    and a decoder that mirrors it maps the code back; both are trained
+    together to reconstruct the input. ``transform`` returns the code,
+    ``inverse_transform`` the reconstruction from a code. With no hidden
+    layers and linear activations the autoencoder spans the same subspace as
+    PCA; hidden layers with non-linear activations let it follow curved
+    structure that PCA cannot.
+
+    As for any neural network, scale the input first (``StandardScaler`` in a
+    :class:`~sklearn.pipeline.Pipeline`), or ``MinMaxScaler`` with
+    ``loss="binary_crossentropy"``.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Size of the code. Smaller than ``n_features`` compresses
+        (undercomplete); larger is allowed (overcomplete) and is then usually
+        combined with noise or sparsity. The default of 2 suits a first look
+        at the data, as for the manifold learners; choose it as you would for
+        PCA.
+
+    hidden_layer_sizes : array-like of int, default=(128,)
+        Widths of the encoder's hidden layers, from input to code; the decoder
+        mirrors them. ``()`` gives a shallow (one-layer) autoencoder. One
+        hidden layer of 128 units is wide enough to beat PCA on image and
+        tabular data of up to a few thousand features, and small enough to fit
+        in seconds on a CPU.
+
+    activation : str, default="relu"
+        Activation of the hidden layers, by its Keras name ("relu", "elu",
+        "tanh", "linear", ...). The code layer is always linear, as in PCA.
+
+    output_activation : str, default="auto"
+        Activation of the reconstruction: "sigmoid" when
+        ``loss="binary_crossentropy"`` (outputs in [0, 1]), else "linear".
+
+    loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
+        Reconstruction loss, also used by ``score`` and ``score_samples``.
+        Binary cross-entropy needs X in [0, 1].
+
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
+
+    learning_rate : float, default=1e-3
+        Step size of the optimizer; Adam's standard value.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step; "auto" is ``min(200, n_samples)`` as in
+        :class:`~sklearn.neural_network.MLPRegressor`.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows).
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows and stop when their
+        reconstruction loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, restoring the best epoch's weights. On
+        by default, unlike MLPRegressor: it is the regularizer that needs no
+        tuning, and it keeps fits short. When off, training stops on the
+        training loss by the same rule.
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping.
+
+    tol : float, default=1e-4
+        Smallest decrease of the monitored loss that counts as improvement.
+
+    alpha : float, default=0.0
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the validation split and the shuffling of
+        batches. Pass an int for identical results across calls and
+        processes. The seeds are local: TensorFlow's global seed is left
+        untouched.
+
+    verbose : int, default=0
+        Print one line of Keras progress per epoch when positive.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The fitted autoencoder ``decoder_(encoder_(x))``.
+
+    encoder_ : keras.Model
+        Maps rows to codes; shares its weights with ``model_``.
+
+    decoder_ : keras.Model
+        Maps codes to reconstructions; shares its weights with ``model_``.
+
+    n_components_ : int
+        Size of the code.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float
+        Training loss (with penalties) at the end of each epoch.
+
+    validation_scores_ : list of float or None
+        Negative reconstruction error on the held-out rows at each epoch, as
+        ``score`` would give; None without early stopping.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``; None without early stopping.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : The linear method an autoencoder generalizes.
+    sklearn.neural_network.MLPRegressor : A dense network for supervised
+        regression.
+
+    Notes
+    -----
+    The networks compute in float32, so ``transform`` and
+    ``inverse_transform`` return float32 arrays.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skae import AutoencoderTransformer
+    >>> X = StandardScaler().fit_transform(load_digits().data)
+    >>> ae = AutoencoderTransformer(n_components=8, max_iter=5, random_state=0)
+    >>> codes = ae.fit_transform(X)
+    >>> codes.shape
+    (1797, 8)
+    >>> ae.inverse_transform(codes).shape
+    (1797, 64)
+    """
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        output_activation="auto",
+        loss="mse",
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        alpha=0.0,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def transform(self, X):
+        """Encode X into codes of ``n_components_`` numbers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_), dtype float32
+            The codes.
+        """
+        check_is_fitted(self)
+        return self._encode(self._validate_input(X))
+
+    def inverse_transform(self, X):
+        """Decode codes back to the input space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components_)
+            Codes, as returned by ``transform``.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_), dtype float32
+            The reconstructions.
+        """
+        check_is_fitted(self)
+        return self._decode(self._validate_codes(X))
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction error of X (higher is better).
+
+        Lets :class:`~sklearn.model_selection.GridSearchCV` tune an
+        autoencoder with no labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to reconstruct.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+            ``score_samples(X).mean()``.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

@@ -1,0 +1,312 @@
+"""The estimator base shared by every skae autoencoder.
+
+The scikit-learn side lives here: parameter declarations, input validation,
+seeds, the ``fit`` skeleton, fitted attributes, scoring and persistence. The
+Keras side (building and training networks) lives in ``_networks`` and
+``_training`` and is reached only through the hooks ``_build_networks`` and
+``_train_networks``, which subclasses override for what differs in them.
+"""
+
+import pickle
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._compat import Interval, StrOptions, _fit_context, validate_data
+from ._keras import keras_module
+
+ACTIVATIONS = frozenset(
+    {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", "sigmoid",
+     "softplus", "linear"}
+)
+LOSSES = frozenset({"mse", "mae", "binary_crossentropy"})
+OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd"})
+
+#: Keras' clipping of probabilities in binary cross-entropy.
+_EPSILON = 1e-7
+
+#: Fitted attributes that hold Keras objects; they are pickled as one model.
+_KERAS_ATTRIBUTES = ("model_", "encoder_", "decoder_")
+
+
+def _reconstruction_errors(X, X_rec, loss):
+    """Per-row mean reconstruction error under ``loss``, in float64."""
+    X = np.asarray(X, dtype=np.float64)
+    X_rec = np.asarray(X_rec, dtype=np.float64)
+    if loss == "mse":
+        return np.mean((X - X_rec) ** 2, axis=1)
+    if loss == "mae":
+        return np.mean(np.abs(X - X_rec), axis=1)
+    p = np.clip(X_rec, _EPSILON, 1.0 - _EPSILON)
+    return np.mean(-(X * np.log(p) + (1.0 - X) * np.log1p(-p)), axis=1)
+
+
+def _as_float32(X):
+    """Cast validated input to the float32 the networks compute in."""
+    X32 = np.asarray(X, dtype=np.float32)
+    if not np.isfinite(X32).all():
+        raise ValueError(
+            "Input X has values too large in magnitude for float32 "
+            f"(largest absolute value {np.max(np.abs(X)):.3g}); scale the data, "
+            "for example with sklearn.preprocessing.StandardScaler."
+        )
+    return X32
+
+
+class BaseAutoencoder(BaseEstimator):
+    """Common ``fit`` skeleton, scoring and persistence of skae's autoencoders.
+
+    Not for direct use: subclasses provide ``__init__`` (listing every
+    parameter, as scikit-learn requires) and may override
+    ``_build_networks`` and ``_train_networks``.
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "activation": [StrOptions(ACTIVATIONS)],
+        "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
+        "loss": [StrOptions(LOSSES)],
+        "optimizer": [StrOptions(OPTIMIZERS)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the autoencoder to reconstruct X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        try:
+            X = _as_float32(
+                validate_data(
+                    self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+                )
+            )
+            self._fit(X)
+        except BaseException:
+            # Whatever failed, leave no half-fitted estimator behind.
+            self._clear_fitted_state()
+            raise
+        return self
+
+    def _fit(self, X):
+        self._check_params_against(X)
+        training = keras_module("_training")
+        rng = check_random_state(self.random_state)
+        init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
+        X_train, X_val = self._split_validation(X, rng)
+
+        model, encoder, decoder = self._build_networks(X.shape[1], init_seed)
+        training.compile_model(
+            model,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            loss=self.loss,
+        )
+        result = self._train_networks(model, X_train, X_val, seed=shuffle_seed)
+        if result.diverged:
+            raise ValueError(
+                f"Training diverged: the loss became NaN or infinite after "
+                f"{result.n_iter} epoch(s). Scale the input (for example with "
+                f"StandardScaler) or lower learning_rate={self.learning_rate}."
+            )
+        if not result.stopped_early and result.n_iter >= self.max_iter:
+            warnings.warn(
+                f"Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+
+        self._set_networks(model, encoder, decoder)
+        self.n_components_ = self.n_components
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        if self._uses_validation():
+            self.validation_scores_ = [-e for e in result.validation_errors]
+            self.best_validation_score_ = max(self.validation_scores_)
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    def _check_params_against(self, X):
+        """Checks of parameters that need the data or go beyond constraints."""
+        sizes = self._hidden_layer_sizes()
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a sequence of positive integers, "
+                f"got {self.hidden_layer_sizes!r}."
+            )
+        if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "loss='binary_crossentropy' needs X in [0, 1], got values in "
+                f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
+                "use loss='mse'."
+            )
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, Integral):
+            return (int(sizes),)
+        return tuple(sizes)
+
+    def _output_activation(self):
+        if self.output_activation != "auto":
+            return self.output_activation
+        return "sigmoid" if self.loss == "binary_crossentropy" else "linear"
+
+    def _uses_validation(self):
+        return bool(self.early_stopping)
+
+    def _split_validation(self, X, rng):
+        if not self._uses_validation():
+            return X, None
+        X_train, X_val = train_test_split(
+            X, test_size=self.validation_fraction, random_state=rng
+        )
+        return X_train, X_val
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    # ------------------------------------------- hooks for the Keras side
+
+    def _build_networks(self, n_features, seed):
+        """Return ``(autoencoder, encoder, decoder)`` Keras models."""
+        return keras_module("_networks").dense_autoencoder(
+            n_features,
+            self.n_components,
+            self._hidden_layer_sizes(),
+            activation=self.activation,
+            output_activation=self._output_activation(),
+            alpha=self.alpha,
+            seed=seed,
+        )
+
+    def _train_networks(self, model, X_train, X_val, *, seed, **fit_kwargs):
+        """Train the compiled ``model``; return a ``TrainingResult``."""
+        return keras_module("_training").train(
+            model,
+            X_train,
+            X_val,
+            batch_size=self._batch_size(len(X_train)),
+            max_iter=self.max_iter,
+            early_stopping=self._uses_validation(),
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            seed=seed,
+            verbose=self.verbose,
+            **fit_kwargs,
+        )
+
+    # ----------------------------------------------------------- inference
+
+    def _validate_input(self, X):
+        return _as_float32(
+            validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        )
+
+    def _set_networks(self, model, encoder, decoder):
+        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
+        # Made here, not on first use, so that inference never changes
+        # __dict__; each is traced at its first call.
+        batched = keras_module("_training").BatchedFunction
+        self._functions = {name: batched(getattr(self, name)) for name in _KERAS_ATTRIBUTES}
+
+    def _apply(self, attribute, X):
+        """Run the fitted Keras model ``attribute`` on float32 rows ``X``."""
+        return self._functions[attribute](X)
+
+    def _encode(self, X):
+        return self._apply("encoder_", X)
+
+    def _decode(self, codes):
+        return self._apply("decoder_", codes)
+
+    def _reconstruct(self, X):
+        return self._apply("model_", X)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each row (higher is better).
+
+        The error is the mean over features of the training ``loss``
+        (squared error for ``"mse"``), so it is on the scale of the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Negative mean reconstruction error of each row.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X)
+        return -_reconstruction_errors(X, self._reconstruct(X), self.loss)
+
+    def _validate_codes(self, codes):
+        codes = check_array(codes, dtype=[np.float64, np.float32])
+        if codes.shape[1] != self.n_components_:
+            raise ValueError(
+                f"X has {codes.shape[1]} features, but {type(self).__name__} "
+                f"expects codes of {self.n_components_} components as input."
+            )
+        return _as_float32(codes)
+
+    # --------------------------------------------------------- persistence
+
+    def _clear_fitted_state(self):
+        for name in list(vars(self)):
+            if (name.endswith("_") and not name.startswith("__")) or name == "_functions":
+                delattr(self, name)
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_functions", None)
+        if "model_" in state:
+            # The encoder and decoder live inside model_; pickling them
+            # separately would give three models that no longer share weights.
+            for name in _KERAS_ATTRIBUTES:
+                state.pop(name, None)
+            state["_model_pickle"] = pickle.dumps(self.model_)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        blob = state.pop("_model_pickle", None)
+        super().__setstate__(state)
+        if blob is not None:
+            networks = keras_module("_networks")  # registers custom layers
+            model = pickle.loads(blob)
+            self._set_networks(model, *networks.split_autoencoder(model))

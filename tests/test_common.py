@@ -1,0 +1,28 @@
+"""scikit-learn's estimator checks on every public skae estimator."""
+
+import warnings
+
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae import AutoencoderTransformer
+
+# Tiny networks and few epochs: the checks test the API, not the fit quality.
+TINY = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+
+ESTIMATORS = [AutoencoderTransformer(**TINY)]
+
+EXPECTED_FAILED_CHECKS = {}
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    with warnings.catch_warnings():
+        # Three epochs never converge; the warning is expected here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
