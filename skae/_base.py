@@ -49,7 +49,8 @@ def _reconstruction_errors(X, X_rec, loss):
 
 def _as_float32(X):
     """Cast validated input to the float32 the networks compute in."""
-    X32 = np.asarray(X, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        X32 = np.asarray(X, dtype=np.float32)
     if not np.isfinite(X32).all():
         raise ValueError(
             "Input X has values too large in magnitude for float32 "
@@ -130,6 +131,9 @@ class BaseAutoencoder(BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=self.learning_rate,
             loss=self.loss,
+            steps_per_execution=training.steps_per_execution(
+                len(X_train), self._batch_size(len(X_train)), self.max_iter
+            ),
         )
         result = self._train_networks(model, X_train, X_val, seed=shuffle_seed)
         if result.diverged:

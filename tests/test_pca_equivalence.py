@@ -1,0 +1,46 @@
+"""A linear autoencoder must recover PCA: same error, same subspace."""
+
+import numpy as np
+import pytest
+from scipy.linalg import subspace_angles
+from sklearn.decomposition import PCA
+
+from skae import AutoencoderTransformer
+
+
+def _linear_autoencoder(n_components):
+    return AutoencoderTransformer(
+        n_components,
+        hidden_layer_sizes=(),
+        activation="linear",
+        learning_rate=1e-2,
+        max_iter=300,
+        early_stopping=False,
+        random_state=0,
+    )
+
+
+@pytest.mark.parametrize("n_components", [2, 8])
+def test_linear_autoencoder_matches_pca_error_and_subspace(digits, n_components):
+    X, _ = digits
+    pca = PCA(n_components).fit(X)
+    pca_error = np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2)
+
+    ae = _linear_autoencoder(n_components).fit(X)
+    ratio = -ae.score(X) / pca_error
+
+    # PCA is the optimum of the linear problem: the ratio cannot go below 1
+    # (up to float32 rounding) and must come within 1% of it.
+    assert 1 - 1e-4 <= ratio <= 1.01
+    decoder_kernel = ae.decoder_.weights[0].numpy()  # (n_components, n_features)
+    angles = subspace_angles(decoder_kernel.T, pca.components_.T)
+    assert angles.max() < 0.1
+
+
+def test_deep_autoencoder_beats_pca_on_held_out_digits(digits):
+    X, _ = digits
+    X_train, X_test = X[:1400], X[1400:]
+    pca = PCA(8).fit(X_train)
+    pca_error = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2)
+    ae = AutoencoderTransformer(8, max_iter=60, random_state=0).fit(X_train)
+    assert -ae.score(X_test) < 0.8 * pca_error
