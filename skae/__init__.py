@@ -10,6 +10,8 @@ __version__ = "0.1.0.dev0"
 
 _ESTIMATORS = {
     "AutoencoderTransformer": "_autoencoder",
+    "DenoisingAutoencoder": "_denoising",
+    "StackedAutoencoder": "_stacked",
 }
 
 __all__ = sorted(_ESTIMATORS)

@@ -7,25 +7,9 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseAutoencoder
 
 
-class AutoencoderTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
-):
-    """Dimensionality reduction with a dense autoencoder, used like PCA.
-
-    An encoder network maps each row to ``n_components`` numbers (the code)
-    and a decoder that mirrors it maps the code back; both are trained
-    together to reconstruct the input. ``transform`` returns the code,
-    ``inverse_transform`` the reconstruction from a code. With no hidden
-    layers and linear activations the autoencoder spans the same subspace as
-    PCA; hidden layers with non-linear activations let it follow curved
-    structure that PCA cannot.
-
-    As for any neural network, scale the input first (``StandardScaler`` in a
-    :class:`~sklearn.pipeline.Pipeline`), or ``MinMaxScaler`` with
-    ``loss="binary_crossentropy"``.
-
-    Parameters
-    ----------
+#: The parameters every dense autoencoder shares, documented once and
+#: substituted into each estimator's docstring by :func:`fill_parameters_doc`.
+PARAMETERS_DOC = """\
     n_components : int, default=2
         Size of the code. Smaller than ``n_features`` compresses
         (undercomplete); larger is allowed (overcomplete) and is then usually
@@ -42,7 +26,7 @@ class AutoencoderTransformer(
 
     activation : str, default="relu"
         Activation of the hidden layers, by its Keras name ("relu", "elu",
-        "tanh", "linear", ...). The code layer is always linear, as in PCA.
+        "tanh", "linear", ...). The code layer uses ``code_activation``.
 
     output_activation : str, default="auto"
         Activation of the reconstruction: "sigmoid" when
@@ -89,6 +73,28 @@ class AutoencoderTransformer(
         already regularizes, and weight decay would keep a linear autoencoder
         from reaching PCA's error.
 
+    tied_weights : bool, default=False
+        Make each decoder kernel the transpose of its mirror encoder kernel
+        (biases are not shared), halving the kernels to learn. A classic
+        regularizer for autoencoders; a tied linear autoencoder still
+        recovers PCA's subspace.
+
+    code_activation : str, default="linear"
+        Activation of the code layer. Linear, as in PCA, unless a bounded code
+        is wanted (``"sigmoid"``, needed by ``sparsity_target``).
+
+    code_l1 : float, default=0.0
+        Weight of an L1 penalty on the code, ``code_l1 * mean_rows(sum |h|)``,
+        which drives most code units to zero for each row (a sparse code).
+
+    sparsity_target : float in (0, 1) or None, default=None
+        Target mean activation of each code unit for a KL-divergence
+        sparsity penalty (the sparse autoencoder of Ng); needs
+        ``code_activation="sigmoid"``. None turns the penalty off.
+
+    sparsity_weight : float, default=1.0
+        Weight of the KL-divergence sparsity penalty.
+
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the validation split and the shuffling of
         batches. Pass an int for identical results across calls and
@@ -98,7 +104,35 @@ class AutoencoderTransformer(
     verbose : int, default=0
         Print one line of Keras progress per epoch when positive.
 
-    Attributes
+"""
+
+
+def fill_parameters_doc(cls, extra=""):
+    """Substitute the shared parameter docs (then ``extra``) into ``cls``'s docstring."""
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC + extra)
+    return cls
+
+
+class AutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
+):
+    """Dimensionality reduction with a dense autoencoder, used like PCA.
+
+    An encoder network maps each row to ``n_components`` numbers (the code)
+    and a decoder that mirrors it maps the code back; both are trained
+    together to reconstruct the input. ``transform`` returns the code,
+    ``inverse_transform`` the reconstruction from a code. With no hidden
+    layers and linear activations the autoencoder spans the same subspace as
+    PCA; hidden layers with non-linear activations let it follow curved
+    structure that PCA cannot.
+
+    As for any neural network, scale the input first (``StandardScaler`` in a
+    :class:`~sklearn.pipeline.Pipeline`), or ``MinMaxScaler`` with
+    ``loss="binary_crossentropy"``.
+
+    Parameters
+    ----------
+%(parameters)s    Attributes
     ----------
     model_ : keras.Model
         The fitted autoencoder ``decoder_(encoder_(x))``.
@@ -173,6 +207,11 @@ class AutoencoderTransformer(
         n_iter_no_change=10,
         tol=1e-4,
         alpha=0.0,
+        tied_weights=False,
+        code_activation="linear",
+        code_l1=0.0,
+        sparsity_target=None,
+        sparsity_weight=1.0,
         random_state=None,
         verbose=0,
     ):
@@ -190,6 +229,11 @@ class AutoencoderTransformer(
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.alpha = alpha
+        self.tied_weights = tied_weights
+        self.code_activation = code_activation
+        self.code_l1 = code_l1
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
         self.random_state = random_state
         self.verbose = verbose
 
@@ -253,3 +297,6 @@ class AutoencoderTransformer(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+fill_parameters_doc(AutoencoderTransformer)

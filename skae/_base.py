@@ -83,6 +83,11 @@ class BaseAutoencoder(BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "tied_weights": ["boolean"],
+        "code_activation": [StrOptions(ACTIVATIONS)],
+        "code_l1": [Interval(Real, 0, None, closed="left")],
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -120,22 +125,12 @@ class BaseAutoencoder(BaseEstimator):
 
     def _fit(self, X):
         self._check_params_against(X)
-        training = keras_module("_training")
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
         X_train, X_val = self._split_validation(X, rng)
 
-        model, encoder, decoder = self._build_networks(X.shape[1], init_seed)
-        training.compile_model(
-            model,
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
-            loss=self.loss,
-            steps_per_execution=training.steps_per_execution(
-                len(X_train), self._batch_size(len(X_train)), self.max_iter
-            ),
-        )
-        result = self._train_networks(model, X_train, X_val, seed=shuffle_seed)
+        networks = self._build_networks(X_train, init_seed)
+        result = self._train_networks(networks, X_train, X_val, seed=shuffle_seed)
         if result.diverged:
             raise ValueError(
                 f"Training diverged: the loss became NaN or infinite after "
@@ -149,13 +144,15 @@ class BaseAutoencoder(BaseEstimator):
                 ConvergenceWarning,
             )
 
-        self._set_networks(model, encoder, decoder)
+        self._set_networks(networks.model, networks.encoder, networks.decoder)
+        for name, value in result.extra.items():
+            setattr(self, name, value)
         self.n_components_ = self.n_components
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
         if self._uses_validation():
             self.validation_scores_ = [-e for e in result.validation_errors]
-            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
@@ -167,6 +164,11 @@ class BaseAutoencoder(BaseEstimator):
             raise ValueError(
                 "hidden_layer_sizes must be a sequence of positive integers, "
                 f"got {self.hidden_layer_sizes!r}."
+            )
+        if self.sparsity_target is not None and self.code_activation != "sigmoid":
+            raise ValueError(
+                "sparsity_target needs code activations in (0, 1): set "
+                f"code_activation='sigmoid' (got {self.code_activation!r})."
             )
         if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
             raise ValueError(
@@ -204,33 +206,161 @@ class BaseAutoencoder(BaseEstimator):
 
     # ------------------------------------------- hooks for the Keras side
 
-    def _build_networks(self, n_features, seed):
-        """Return ``(autoencoder, encoder, decoder)`` Keras models."""
-        return keras_module("_networks").dense_autoencoder(
-            n_features,
-            self.n_components,
-            self._hidden_layer_sizes(),
+    def _dense_network_params(self):
+        """Keyword arguments of ``_networks.dense_levels`` from parameters."""
+        return dict(
             activation=self.activation,
             output_activation=self._output_activation(),
+            code_activation=self.code_activation,
             alpha=self.alpha,
-            seed=seed,
+            tied_weights=self.tied_weights,
+            code_l1=self.code_l1,
+            sparsity_target=self.sparsity_target,
+            sparsity_weight=self.sparsity_weight,
         )
 
-    def _train_networks(self, model, X_train, X_val, *, seed, **fit_kwargs):
-        """Train the compiled ``model``; return a ``TrainingResult``."""
+    def _build_networks(self, X, seed):
+        """Return the ``_networks.Networks`` to train on rows ``X``."""
+        return keras_module("_networks").dense_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self._hidden_layer_sizes(),
+            seed=seed,
+            **self._dense_network_params(),
+        )
+
+    def _compile(self, model, n_samples, max_iter):
+        training = keras_module("_training")
+        batch_size = self._batch_size(n_samples)
+        result = self._train_networks(networks, X_train, X_val, seed=shuffle_seed)
+        if result.diverged:
+            raise ValueError(
+                f"Training diverged: the loss became NaN or infinite after "
+                f"{result.n_iter} epoch(s). Scale the input (for example with "
+                f"StandardScaler) or lower learning_rate={self.learning_rate}."
+            )
+        if not result.stopped_early and result.n_iter >= self.max_iter:
+            warnings.warn(
+                f"Maximum iterations ({self.max_iter}) reached and the "
+                "optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+
+        self._set_networks(networks.model, networks.encoder, networks.decoder)
+        for name, value in result.extra.items():
+            setattr(self, name, value)
+        self.n_components_ = self.n_components
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        if self._uses_validation():
+            self.validation_scores_ = [-e for e in result.validation_errors]
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+    def _check_params_against(self, X):
+        """Checks of parameters that need the data or go beyond constraints."""
+        sizes = self._hidden_layer_sizes()
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a sequence of positive integers, "
+                f"got {self.hidden_layer_sizes!r}."
+            )
+        if self.sparsity_target is not None and self.code_activation != "sigmoid":
+            raise ValueError(
+                "sparsity_target needs code activations in (0, 1): set "
+                f"code_activation='sigmoid' (got {self.code_activation!r})."
+            )
+        if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "loss='binary_crossentropy' needs X in [0, 1], got values in "
+                f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
+                "use loss='mse'."
+            )
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, Integral):
+            return (int(sizes),)
+        return tuple(sizes)
+
+    def _output_activation(self):
+        if self.output_activation != "auto":
+            return self.output_activation
+        return "sigmoid" if self.loss == "binary_crossentropy" else "linear"
+
+    def _uses_validation(self):
+        return bool(self.early_stopping)
+
+    def _split_validation(self, X, rng):
+        if not self._uses_validation():
+            return X, None
+        X_train, X_val = train_test_split(
+            X, test_size=self.validation_fraction, random_state=rng
+        )
+        return X_train, X_val
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    # ------------------------------------------- hooks for the Keras side
+
+    def _dense_network_params(self):
+        """Keyword arguments of ``_networks.dense_levels`` from parameters."""
+        return dict(
+            activation=self.activation,
+            output_activation=self._output_activation(),
+            code_activation=self.code_activation,
+            alpha=self.alpha,
+            tied_weights=self.tied_weights,
+            code_l1=self.code_l1,
+            sparsity_target=self.sparsity_target,
+            sparsity_weight=self.sparsity_weight,
+        )
+
+    def _build_networks(self, X, seed):
+        """Return the ``_networks.Networks`` to train on rows ``X``."""
+        return keras_module("_networks").dense_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self._hidden_layer_sizes(),
+            seed=seed,
+            **self._dense_network_params(),
+        )
+
+    def _compile(self, model, n_samples, max_iter, loss=None):
+        training = keras_module("_training")
+        batch_size = self._batch_size(n_samples)
+        training.compile_model(
+            model,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            loss=self.loss if loss is None else loss,
+            **training.execution_plan(n_samples, batch_size, max_iter),
+        )
+
+    def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None):
+        """Compile and train one Keras model to reconstruct its input."""
+        self._compile(model, len(X_train), max_iter, loss)
         return keras_module("_training").train(
             model,
             X_train,
             X_val,
             batch_size=self._batch_size(len(X_train)),
-            max_iter=self.max_iter,
+            max_iter=max_iter,
             early_stopping=self._uses_validation(),
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             seed=seed,
             verbose=self.verbose,
-            **fit_kwargs,
         )
+
+    def _train_networks(self, networks, X_train, X_val, *, seed):
+        """Train ``networks``; return a ``_training.TrainingResult``."""
+        return self._train(networks.model, X_train, X_val, seed=seed, max_iter=self.max_iter)
 
     # ----------------------------------------------------------- inference
 
@@ -299,18 +429,20 @@ class BaseAutoencoder(BaseEstimator):
         state = dict(super().__getstate__())
         state.pop("_functions", None)
         if "model_" in state:
-            # The encoder and decoder live inside model_; pickling them
-            # separately would give three models that no longer share weights.
+            # Pickled side by side, the three models would come back as
+            # unrelated copies; bundled, they keep sharing their layers.
             for name in _KERAS_ATTRIBUTES:
                 state.pop(name, None)
-            state["_model_pickle"] = pickle.dumps(self.model_)
+            networks = keras_module("_networks")
+            state["_networks_pickle"] = pickle.dumps(
+                networks.bundle(self.model_, self.encoder_, self.decoder_)
+            )
         return state
 
     def __setstate__(self, state):
         state = dict(state)
-        blob = state.pop("_model_pickle", None)
+        blob = state.pop("_networks_pickle", None)
         super().__setstate__(state)
         if blob is not None:
-            networks = keras_module("_networks")  # registers custom layers
-            model = pickle.loads(blob)
-            self._set_networks(model, *networks.split_autoencoder(model))
+            networks = keras_module("_networks")  # also registers skae's layers
+            self._set_networks(*networks.unbundle(pickle.loads(blob)))

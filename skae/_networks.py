@@ -4,85 +4,172 @@ Plain functions of shapes and hyper-parameters that return Keras models. They
 know nothing of scikit-learn and can be used and tested on their own. This
 module imports Keras at module level: import it through
 ``skae._keras.keras_module("_networks")``.
+
+An autoencoder is described as *levels*: level ``i`` holds the steps that
+encode from width ``i - 1`` to width ``i`` and the steps that decode back.
+:func:`assemble` applies the same layer objects in three flat functional
+models (encoder, decoder, autoencoder), so all three share weights, and a
+layer may appear in both halves (tied weights). Greedy pretraining trains the
+levels one at a time.
 """
+
+from dataclasses import dataclass, field
 
 import keras
 
-ENCODER_NAME = "encoder"
-DECODER_NAME = "decoder"
+from ._layers import CodeSparsity, Corruption, TiedDense
 
 
-def _dense(units, activation, *, seed, alpha, name):
-    """A Dense layer with a seeded Glorot initializer and optional L2."""
-    return keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-        kernel_regularizer=keras.regularizers.L2(alpha) if alpha > 0 else None,
-        name=name,
+@dataclass
+class Level:
+    """Steps ``(layer, call_kwargs)`` that encode one width and decode it back."""
+
+    encode: list
+    decode: list
+    input_width: int
+
+
+@dataclass
+class Networks:
+    """The three models of one autoencoder and the levels they are made of."""
+
+    model: keras.Model
+    encoder: keras.Model
+    decoder: keras.Model
+    levels: list = field(default_factory=list)
+
+
+def apply_steps(steps, x):
+    for layer, kwargs in steps:
+        x = layer(x, **kwargs)
+    return x
+
+
+def _encode_steps(levels):
+    return [step for level in levels for step in level.encode]
+
+
+def _decode_steps(levels):
+    return [step for level in reversed(levels) for step in level.decode]
+
+
+def assemble(levels, input_shape, code_shape, *, input_steps=()):
+    """Build encoder, decoder and autoencoder models that share every layer.
+
+    ``input_steps`` (such as a corruption layer) run only in the
+    autoencoder, before the encoder.
+    """
+    x = keras.Input(shape=input_shape, name="autoencoder_input")
+    encoded = apply_steps(_encode_steps(levels), apply_steps(input_steps, x))
+    model = keras.Model(x, apply_steps(_decode_steps(levels), encoded), name="autoencoder")
+    x = keras.Input(shape=input_shape, name="encoder_input")
+    encoder = keras.Model(x, apply_steps(_encode_steps(levels), x), name="encoder")
+    z = keras.Input(shape=code_shape, name="decoder_input")
+    decoder = keras.Model(z, apply_steps(_decode_steps(levels), z), name="decoder")
+    return Networks(model, encoder, decoder, list(levels))
+
+
+def level_model(level):
+    """The shallow autoencoder of one level, for greedy pretraining."""
+    x = keras.Input(shape=(level.input_width,))
+    return keras.Model(x, apply_steps(level.decode, apply_steps(level.encode, x)))
+
+
+def encoder_through(levels, input_width):
+    """A model that encodes through ``levels`` (for the next level's inputs)."""
+    x = keras.Input(shape=(input_width,))
+    return keras.Model(x, apply_steps(_encode_steps(levels), x))
+
+
+def bundle(model, encoder, decoder):
+    """One model holding the three, so that pickling keeps them sharing weights.
+
+    Keras pickles each model on its own: three models pickled side by side
+    come back as three unrelated copies. One model with the three as
+    separate input-output paths is saved once, each shared layer once.
+    """
+    return keras.Model(
+        [model.input, encoder.input, decoder.input],
+        [model.output, encoder.output, decoder.output],
+        name="skae_bundle",
     )
 
 
-def dense_mlp(n_inputs, layer_sizes, activations, *, seed, alpha, name):
-    """A feed-forward stack ``n_inputs -> layer_sizes[0] -> ... -> layer_sizes[-1]``.
-
-    Each layer gets its own seed (``seed``, ``seed + 1``, ...), so two layers
-    never share initial weights.
-    """
-    inputs = keras.Input(shape=(n_inputs,), name=f"{name}_input")
-    outputs = inputs
-    for i, (units, activation) in enumerate(zip(layer_sizes, activations)):
-        layer = _dense(
-            units, activation, seed=seed + i, alpha=alpha, name=f"{name}_dense_{i}"
-        )
-        outputs = layer(outputs)
-    return keras.Model(inputs, outputs, name=name)
+def unbundle(bundled):
+    """Inverse of :func:`bundle`: ``(model, encoder, decoder)``."""
+    names = ("autoencoder", "encoder", "decoder")
+    return tuple(
+        keras.Model(i, o, name=name)
+        for i, o, name in zip(bundled.inputs, bundled.outputs, names)
+    )
 
 
-def chain(encoder, decoder, *, name="autoencoder"):
-    """The autoencoder ``decoder(encoder(x))``, sharing both models' weights."""
-    inputs = keras.Input(shape=encoder.input_shape[1:], name=f"{name}_input")
-    return keras.Model(inputs, decoder(encoder(inputs)), name=name)
+def _initializer(seed):
+    return keras.initializers.GlorotUniform(seed=seed)
 
 
-def dense_autoencoder(
+def _l2(alpha):
+    return keras.regularizers.L2(alpha) if alpha > 0 else None
+
+
+def dense_levels(
     n_features,
     n_components,
     hidden_layer_sizes=(),
     *,
     activation="relu",
     output_activation="linear",
+    code_activation="linear",
     alpha=0.0,
+    tied_weights=False,
+    code_l1=0.0,
+    sparsity_target=None,
+    sparsity_weight=1.0,
     seed=0,
 ):
-    """Build a dense autoencoder whose decoder mirrors its encoder.
+    """Levels of a dense autoencoder whose decoder mirrors its encoder.
 
-    Returns
-    -------
-    autoencoder, encoder, decoder : keras.Model
-        ``autoencoder`` is ``decoder(encoder(x))``; the three share weights.
-        The code layer is linear, as in PCA.
+    Level ``i`` encodes with a Dense layer of width ``widths[i]`` and decodes
+    back to ``widths[i - 1]`` (``n_features`` for the first level, with
+    ``output_activation``). With ``tied_weights`` one :class:`TiedDense`
+    layer does both. Each layer has its own seed.
     """
-    hidden = tuple(hidden_layer_sizes)
-    encoder = dense_mlp(
-        n_features,
-        hidden + (n_components,),
-        (activation,) * len(hidden) + ("linear",),
-        seed=seed,
-        alpha=alpha,
-        name=ENCODER_NAME,
-    )
-    decoder = dense_mlp(
-        n_components,
-        hidden[::-1] + (n_features,),
-        (activation,) * len(hidden) + (output_activation,),
-        seed=seed + len(hidden) + 1,
-        alpha=alpha,
-        name=DECODER_NAME,
-    )
-    return chain(encoder, decoder), encoder, decoder
+    widths = (n_features,) + tuple(hidden_layer_sizes) + (n_components,)
+    n_levels = len(widths) - 1
+    levels = []
+    for i in range(n_levels):
+        enc_activation = code_activation if i == n_levels - 1 else activation
+        dec_activation = output_activation if i == 0 else activation
+        if tied_weights:
+            layer = TiedDense(
+                widths[i + 1], widths[i], activation=enc_activation,
+                transpose_activation=dec_activation, kernel_initializer=_initializer(seed + i),
+                kernel_regularizer=_l2(alpha), name=f"tied_dense_{i}",
+            )
+            encode, decode = [(layer, {})], [(layer, {"transpose": True})]
+        else:
+            encode = [(keras.layers.Dense(
+                widths[i + 1], activation=enc_activation, kernel_initializer=_initializer(seed + i),
+                kernel_regularizer=_l2(alpha), name=f"encoder_dense_{i}",
+            ), {})]
+            decode = [(keras.layers.Dense(
+                widths[i], activation=dec_activation,
+                kernel_initializer=_initializer(seed + n_levels + i),
+                kernel_regularizer=_l2(alpha), name=f"decoder_dense_{i}",
+            ), {})]
+        levels.append(Level(encode, decode, widths[i]))
+    if code_l1 > 0 or sparsity_target is not None:
+        penalty = CodeSparsity(code_l1, sparsity_target, sparsity_weight, name="code_sparsity")
+        levels[-1].encode.append((penalty, {}))
+    return levels
 
 
-def split_autoencoder(autoencoder):
-    """Find the encoder and decoder nested in an autoencoder built here."""
-    return autoencoder.get_layer(ENCODER_NAME), autoencoder.get_layer(DECODER_NAME)
+def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corruption=None, **kwargs):
+    """Build a dense autoencoder; ``kwargs`` go to :func:`dense_levels`.
+
+    ``corruption``, a dict of :class:`Corruption` arguments, puts a noise
+    layer in front of the autoencoder (not of the encoder).
+    """
+    levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+    input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
+    return assemble(levels, (n_features,), (n_components,), input_steps=input_steps)

@@ -5,7 +5,7 @@ or plain Python values; the scikit-learn side never touches TensorFlow.
 Import through ``skae._keras.keras_module("_training")``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import keras
 import numpy as np
@@ -32,10 +32,10 @@ _LOSSES = {
     ),
 }
 
-#: Batches run per call of the compiled training step, for epochs of many
-#: batches; see :func:`steps_per_execution`.
+#: How training runs, by its number of steps; see :func:`execution_plan`.
 STEPS_PER_EXECUTION = 16
 MIN_STEPS_FOR_MULTI_STEP = 256
+MAX_EAGER_STEPS = 16
 
 #: The name of the compiled metric that measures reconstruction error alone
 #: (the loss also holds penalties such as L2).
@@ -51,23 +51,33 @@ class TrainingResult:
     n_iter: int
     stopped_early: bool
     diverged: bool
+    #: Further fitted attributes for the estimator, by name.
+    extra: dict = field(default_factory=dict)
 
 
-def steps_per_execution(n_samples, batch_size, max_iter):
-    """Batches per graph call: several, unless the whole run is short.
+def execution_plan(n_samples, batch_size, max_iter):
+    """How to run a training of at most ``max_iter`` epochs: Keras compile options.
 
-    Running several batches per call removes per-step Python overhead (about
-    5 ms a step here; numerically identical), but tracing the multi-step loop
-    costs about a second, which only pays off over a few hundred steps.
+    Tracing a training step into a graph costs about a second here, and a
+    graph step then costs about 5 ms less than an eager one. So a short run
+    (at most ``MAX_EAGER_STEPS`` steps) runs eagerly, a long one runs several
+    batches per graph call to cut per-step overhead. All three ways compute
+    the same updates.
     """
+    n_steps = -(-n_samples // batch_size) * max_iter
+    if n_steps <= MAX_EAGER_STEPS:
+        return {"run_eagerly": True, "steps_per_execution": 1}
+    if n_steps < MIN_STEPS_FOR_MULTI_STEP:
+        return {"run_eagerly": False, "steps_per_execution": 1}
     n_batches = -(-n_samples // batch_size)
-    if n_batches * max_iter < MIN_STEPS_FOR_MULTI_STEP:
-        return 1
-    return min(STEPS_PER_EXECUTION, n_batches)
+    return {"run_eagerly": False, "steps_per_execution": min(STEPS_PER_EXECUTION, n_batches)}
 
 
-def compile_model(model, *, optimizer, learning_rate, loss, steps_per_execution=1):
-    """Compile ``model`` to reconstruct its input with the named loss."""
+def compile_model(model, *, optimizer, learning_rate, loss, **plan):
+    """Compile ``model`` to reconstruct its input with the named loss.
+
+    ``plan`` is what :func:`execution_plan` returns.
+    """
     loss_cls, metric_cls = _LOSSES[loss]
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
@@ -76,7 +86,7 @@ def compile_model(model, *, optimizer, learning_rate, loss, steps_per_execution=
         # XLA compilation costs seconds up front and gains little for the
         # small dense networks fitted here on a CPU.
         jit_compile=False,
-        steps_per_execution=steps_per_execution,
+        **plan,
     )
 
 

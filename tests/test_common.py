@@ -2,12 +2,16 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
 
 # Tiny networks and few epochs: the checks test the API, not the fit quality.
 TINY = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
 
-ESTIMATORS = [AutoencoderTransformer(**TINY)]
+ESTIMATORS = [
+    AutoencoderTransformer(**TINY),
+    DenoisingAutoencoder(**TINY),
+    StackedAutoencoder(pretrain_max_iter=2, **TINY),
+]
 
 EXPECTED_FAILED_CHECKS = {}
 

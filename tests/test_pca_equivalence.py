@@ -8,9 +8,10 @@ from sklearn.decomposition import PCA
 from skae import AutoencoderTransformer
 
 
-def _linear_autoencoder(n_components):
+def _linear_autoencoder(n_components, tied_weights=False):
     return AutoencoderTransformer(
         n_components,
+        tied_weights=tied_weights,
         hidden_layer_sizes=(),
         activation="linear",
         learning_rate=1e-2,
@@ -20,20 +21,23 @@ def _linear_autoencoder(n_components):
     )
 
 
+@pytest.mark.parametrize("tied_weights", [False, True], ids=["untied", "tied"])
 @pytest.mark.parametrize("n_components", [2, 8])
-def test_linear_autoencoder_matches_pca_error_and_subspace(digits, n_components):
+def test_linear_autoencoder_matches_pca_error_and_subspace(digits, n_components, tied_weights):
     X, _ = digits
     pca = PCA(n_components).fit(X)
     pca_error = np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2)
 
-    ae = _linear_autoencoder(n_components).fit(X)
+    ae = _linear_autoencoder(n_components, tied_weights).fit(X)
     ratio = -ae.score(X) / pca_error
 
     # PCA is the optimum of the linear problem: the ratio cannot go below 1
     # (up to float32 rounding) and must come within 1% of it.
     assert 1 - 1e-4 <= ratio <= 1.01
-    decoder_kernel = ae.decoder_.weights[0].numpy()  # (n_components, n_features)
-    angles = subspace_angles(decoder_kernel.T, pca.components_.T)
+    kernel = ae.encoder_.weights[0].numpy()  # (n_features, n_components), tied or not
+    if not tied_weights:
+        kernel = ae.decoder_.weights[0].numpy().T
+    angles = subspace_angles(kernel, pca.components_.T)
     assert angles.max() < 0.1
 
 

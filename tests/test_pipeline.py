@@ -94,4 +94,4 @@ def test_binary_crossentropy_on_unit_interval_data(digits):
     ae = AutoencoderTransformer(8, loss="binary_crossentropy", max_iter=3, random_state=0).fit(X)
     reconstruction = ae.inverse_transform(ae.transform(X))
     assert reconstruction.min() >= 0 and reconstruction.max() <= 1  # sigmoid output
-    assert ae.model_.layers[-1].layers[-1].activation.__name__ == "sigmoid"
+    assert ae.model_.layers[-1].activation.__name__ == "sigmoid"

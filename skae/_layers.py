@@ -1,0 +1,188 @@
+"""Keras layers of skae, registered so saved models reload anywhere.
+
+Each layer is one concept with a ``get_config``: tied dense weights, input
+corruption and a sparsity penalty on the code. Importing this module imports
+Keras; the package reaches it through ``skae._keras.keras_module``.
+"""
+
+import keras
+from keras import ops
+
+_PACKAGE = "skae"
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class TiedDense(keras.layers.Layer):
+    """A dense layer usable forward and, with ``transpose=True``, backward.
+
+    Forward it maps ``input_dim -> units`` as ``activation(x @ W + b)``;
+    transposed it maps ``units -> input_dim`` as
+    ``transpose_activation(x @ W.T + c)``. The kernel ``W`` is shared, the
+    biases ``b`` and ``c`` are not. Calling one layer at both places of an
+    autoencoder ties its encoder and decoder weights, and a saved model keeps
+    the tie because the layer is saved once.
+
+    Parameters
+    ----------
+    units : int
+        Output width of the forward direction.
+    input_dim : int
+        Input width of the forward direction (output width transposed).
+    activation, transpose_activation : str or None
+        Activations of the two directions.
+    kernel_initializer, kernel_regularizer
+        As for :class:`keras.layers.Dense`.
+    """
+
+    def __init__(
+        self,
+        units,
+        input_dim,
+        activation=None,
+        transpose_activation=None,
+        kernel_initializer="glorot_uniform",
+        kernel_regularizer=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.input_dim = int(input_dim)
+        self.activation = keras.activations.get(activation)
+        self.transpose_activation = keras.activations.get(transpose_activation)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+
+    def build(self, input_shape=None):
+        # The shapes come from the constructor, so the layer can be built
+        # by whichever direction is called first.
+        self.kernel = self.add_weight(
+            shape=(self.input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            name="kernel",
+        )
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.transpose_bias = self.add_weight(
+            shape=(self.input_dim,), initializer="zeros", name="transpose_bias"
+        )
+
+    def call(self, inputs, transpose=False):
+        if transpose:
+            outputs = ops.matmul(inputs, ops.transpose(self.kernel)) + self.transpose_bias
+            return self.transpose_activation(outputs)
+        return self.activation(ops.matmul(inputs, self.kernel) + self.bias)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units,
+            input_dim=self.input_dim,
+            activation=keras.activations.serialize(self.activation),
+            transpose_activation=keras.activations.serialize(self.transpose_activation),
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            kernel_regularizer=keras.regularizers.serialize(self.kernel_regularizer),
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Corruption(keras.layers.Layer):
+    """Corrupt inputs while training; pass them through unchanged otherwise.
+
+    A fresh corruption is drawn at every call, so every batch of every epoch
+    sees new noise.
+
+    Parameters
+    ----------
+    kind : {"gaussian", "masking", "salt_and_pepper"}
+        ``"gaussian"`` adds noise of standard deviation ``level``;
+        ``"masking"`` sets each input to zero with probability ``level``
+        (dropout on the inputs, without rescaling the rest);
+        ``"salt_and_pepper"`` sets each input with probability ``level`` to
+        its feature's ``low`` or ``high`` value, with equal chance.
+    level : float
+        Noise standard deviation or corruption probability.
+    low, high : list of float
+        Per-feature minimum and maximum of the training data.
+    clip : bool
+        Clip the corrupted input to ``[low, high]``.
+    seed : int
+        Seed of the layer's own random stream.
+    """
+
+    def __init__(self, kind, level, low, high, clip=False, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.kind = kind
+        self.level = float(level)
+        self.low = [float(v) for v in low]
+        self.high = [float(v) for v in high]
+        self.clip = bool(clip)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=None):
+        if not training:
+            return inputs
+        low = ops.convert_to_tensor(self.low, dtype=inputs.dtype)
+        high = ops.convert_to_tensor(self.high, dtype=inputs.dtype)
+        shape = ops.shape(inputs)
+        if self.kind == "gaussian":
+            noise = keras.random.normal(shape, stddev=self.level, seed=self.seed_generator)
+            outputs = inputs + ops.cast(noise, inputs.dtype)
+        else:
+            hit = keras.random.uniform(shape, seed=self.seed_generator) < self.level
+            if self.kind == "masking":
+                replacement = ops.zeros_like(inputs)
+            else:
+                salt = keras.random.uniform(shape, seed=self.seed_generator) < 0.5
+                replacement = ops.where(salt, high + ops.zeros_like(inputs), low + ops.zeros_like(inputs))
+            outputs = ops.where(hit, replacement, inputs)
+        if self.clip:
+            outputs = ops.clip(outputs, low, high)
+        return outputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            kind=self.kind, level=self.level, low=self.low, high=self.high,
+            clip=self.clip, seed=self.seed,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class CodeSparsity(keras.layers.Layer):
+    """Identity on the code that adds sparsity penalties to the loss.
+
+    ``l1 * mean_rows(sum_units |h|)`` keeps few code units active per row;
+    with a ``target`` mean activation ``rho`` (codes in (0, 1), for a sigmoid
+    code), ``weight * sum_units KL(rho || rho_hat)`` pulls each unit's mean
+    activation ``rho_hat`` over the batch toward ``rho`` (Ng's sparse
+    autoencoder).
+    """
+
+    def __init__(self, l1=0.0, target=None, weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.l1 = float(l1)
+        self.target = None if target is None else float(target)
+        self.weight = float(weight)
+
+    def call(self, inputs):
+        if self.l1 > 0:
+            self.add_loss(self.l1 * ops.mean(ops.sum(ops.abs(inputs), axis=-1)))
+        if self.target is not None and self.weight > 0:
+            self.add_loss(self.weight * kl_sparsity(inputs, self.target))
+        return inputs
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(l1=self.l1, target=self.target, weight=self.weight)
+        return config
+
+
+def kl_sparsity(activations, target, epsilon=1e-7):
+    """Sum over units of KL(target || mean activation of the unit)."""
+    rho_hat = ops.clip(ops.mean(activations, axis=0), epsilon, 1.0 - epsilon)
+    rho = target
+    kl = rho * ops.log(rho / rho_hat) + (1.0 - rho) * ops.log((1.0 - rho) / (1.0 - rho_hat))
+    return ops.sum(kl)
