@@ -9,6 +9,7 @@ import importlib
 __version__ = "0.1.0.dev0"
 
 _ESTIMATORS = {
+    "AutoencoderAnomalyDetector": "_anomaly",
     "AutoencoderTransformer": "_autoencoder",
     "DenoisingAutoencoder": "_denoising",
     "StackedAutoencoder": "_stacked",

@@ -159,12 +159,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _check_params_against(self, X):
         """Checks of parameters that need the data or go beyond constraints."""
-        sizes = self._hidden_layer_sizes()
-        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be a sequence of positive integers, "
-                f"got {self.hidden_layer_sizes!r}."
-            )
+        self._check_hidden_layer_sizes()
         if self.sparsity_target is not None and self.code_activation != "sigmoid":
             raise ValueError(
                 "sparsity_target needs code activations in (0, 1): set "
@@ -175,6 +170,14 @@ class BaseAutoencoder(BaseEstimator):
                 "loss='binary_crossentropy' needs X in [0, 1], got values in "
                 f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
                 "use loss='mse'."
+            )
+
+    def _check_hidden_layer_sizes(self):
+        sizes = self._hidden_layer_sizes()
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a sequence of positive integers, "
+                f"got {self.hidden_layer_sizes!r}."
             )
 
     def _hidden_layer_sizes(self):
@@ -261,12 +264,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _check_params_against(self, X):
         """Checks of parameters that need the data or go beyond constraints."""
-        sizes = self._hidden_layer_sizes()
-        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be a sequence of positive integers, "
-                f"got {self.hidden_layer_sizes!r}."
-            )
+        self._check_hidden_layer_sizes()
         if self.sparsity_target is not None and self.code_activation != "sigmoid":
             raise ValueError(
                 "sparsity_target needs code activations in (0, 1): set "
@@ -277,6 +275,14 @@ class BaseAutoencoder(BaseEstimator):
                 "loss='binary_crossentropy' needs X in [0, 1], got values in "
                 f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
                 "use loss='mse'."
+            )
+
+    def _check_hidden_layer_sizes(self):
+        sizes = self._hidden_layer_sizes()
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be a sequence of positive integers, "
+                f"got {self.hidden_layer_sizes!r}."
             )
 
     def _hidden_layer_sizes(self):

@@ -1,0 +1,438 @@
+"""PCA versus skae's autoencoders on one data set, side by side in one run.
+
+Every estimator is fitted on the same training rows and evaluated on the same
+held-out rows, for each code size, in this one process, so ratios between rows
+are fair on a noisy machine. For each estimator and size it measures:
+
+- test reconstruction MSE, and the MSE to the clean test rows when the test
+  input is noisy (denoising);
+- accuracy of a LogisticRegression trained on the codes (when labels exist);
+- fit time, batched transform time, single-row transform time;
+- peak resident memory added during fit.
+
+It prints a Markdown table, writes the same numbers as JSON (with library
+versions, seeds and machine information) and PNG plots.
+
+    python benchmarks/compare.py                      # digits, offline
+    python benchmarks/compare.py --quick              # smoke run
+    python benchmarks/compare.py --data-dir ../shared/data --dataset fashion-mnist \\
+        --n-components 2 8 32 64
+    python benchmarks/compare.py --dataset my.csv --label-column label
+
+No estimator is tuned: each runs with skae's defaults except where the table's
+"settings" column says otherwise, and every setting is written to the JSON.
+"""
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import platform
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skae
+from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
+
+IDX_SETS = {"fashion-mnist": "fashion-mnist", "mnist": "mnist"}
+
+
+# ------------------------------------------------------------------ data
+
+
+def read_idx(path):
+    """Read an IDX file (optionally gzipped): MNIST's original format."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    _, dtype_code, ndim = struct.unpack(">HBB", data[:4])
+    if dtype_code != 0x08:
+        raise ValueError(f"{path}: only unsigned-byte IDX files are supported")
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_idx_set(folder):
+    """Train and test images scaled to [0, 1], flattened, with labels."""
+    parts = {}
+    for split, prefix in (("train", "train"), ("test", "t10k")):
+        images = read_idx(Path(folder) / f"{prefix}-images-idx3-ubyte.gz")
+        labels = read_idx(Path(folder) / f"{prefix}-labels-idx1-ubyte.gz")
+        parts[split] = (images.reshape(len(images), -1) / 255.0, labels.astype(int))
+    return parts["train"], parts["test"], images.shape[1:]
+
+
+def load_matrix_file(path, label_column):
+    """A CSV (header row) or .npy/.npz matrix, with an optional label column."""
+    path = Path(path)
+    if path.suffix == ".npy":
+        X, y = np.load(path), None
+        if label_column is not None:
+            X, y = np.delete(X, int(label_column), axis=1), X[:, int(label_column)]
+    elif path.suffix == ".npz":
+        with np.load(path) as data:
+            X = data["X"]
+            y = data["y"] if "y" in data else None
+    else:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        columns = list(zip(*body))
+        y = None
+        if label_column is not None:
+            index = header.index(label_column)
+            y = np.asarray(columns.pop(index))
+        X = np.asarray(columns, dtype=float).T
+    return X.astype(float), y
+
+
+def load_dataset(args):
+    """Return train/test rows (and labels), preprocessing and image shape."""
+    if args.dataset == "digits":
+        data = load_digits()
+        X, y = data.data / 16.0, data.target  # pixels in [0, 1]
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=0.25, random_state=args.seed, stratify=y
+        )
+        return X_train, X_test, y_train, y_test, (8, 8), "pixels / 16"
+    if args.dataset in IDX_SETS:
+        if args.data_dir is None:
+            sys.exit(f"--dataset {args.dataset} needs --data-dir (folder holding {IDX_SETS[args.dataset]}/)")
+        (X_train, y_train), (X_test, y_test), shape = load_idx_set(
+            Path(args.data_dir) / IDX_SETS[args.dataset]
+        )
+        return X_train, X_test, y_train, y_test, shape, "pixels / 255"
+    path = Path(args.dataset)
+    if args.data_dir is not None and not path.exists():
+        path = Path(args.data_dir) / path
+    X, y = load_matrix_file(path, args.label_column)
+    split = train_test_split(X, *(() if y is None else (y,)), test_size=0.25, random_state=args.seed)
+    X_train, X_test = split[0], split[1]
+    y_train, y_test = (split[2], split[3]) if y is not None else (None, None)
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test, None, "standardized"
+
+
+def subsample(X, y, n, seed):
+    if n is None or n >= len(X):
+        return X, y
+    index = np.random.RandomState(seed).choice(len(X), n, replace=False)
+    return X[index], (None if y is None else y[index])
+
+
+# ------------------------------------------------------------ estimators
+
+
+def make_estimators(n_components, seed, max_iter):
+    """Each estimator with the settings that differ from skae's defaults."""
+    common = {"random_state": seed, "max_iter": max_iter}
+    specs = {
+        "PCA": (PCA, {"random_state": seed}),
+        "linear AE": (AutoencoderTransformer, {"hidden_layer_sizes": (), "activation": "linear", **common}),
+        "deep AE": (AutoencoderTransformer, {"hidden_layer_sizes": (256, 64), **common}),
+        # Pretraining gets a quarter of the fine-tuning epochs per layer, the
+        # ratio of skae's defaults (50 and 200).
+        "stacked AE": (
+            StackedAutoencoder,
+            {"hidden_layer_sizes": (256, 64), "pretrain_max_iter": max(1, max_iter // 4), **common},
+        ),
+        "stacked AE, no pretraining": (
+            StackedAutoencoder, {"hidden_layer_sizes": (256, 64), "pretrain": False, **common}
+        ),
+        "denoising AE": (DenoisingAutoencoder, {"hidden_layer_sizes": (256, 64), **common}),
+    }
+    return {
+        name: (cls(n_components=n_components, **params), {k: v for k, v in params.items() if k != "random_state"})
+        for name, (cls, params) in specs.items()
+    }
+
+
+# ----------------------------------------------------------- measurement
+
+
+class PeakMemory:
+    """Peak resident memory added while the block runs, sampled from /proc."""
+
+    def __init__(self, interval=0.005):
+        self.interval = interval
+
+    @staticmethod
+    def rss_bytes():
+        try:
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            return 0
+
+    def _sample(self):
+        while not self._done.is_set():
+            self.peak = max(self.peak, self.rss_bytes())
+            self._done.wait(self.interval)
+
+    def __enter__(self):
+        self.start = self.peak = self.rss_bytes()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.rss_bytes())
+        self.added_mb = (self.peak - self.start) / 2**20
+
+
+def single_row_ms(estimator, row, repeats=50):
+    estimator.transform(row)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        estimator.transform(row)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1e3)
+
+
+def reconstruct(estimator, X):
+    return estimator.inverse_transform(estimator.transform(X))
+
+
+def code_accuracy(codes_train, y_train, codes_test, y_test):
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    return float(clf.fit(codes_train, y_train).score(codes_test, y_test))
+
+
+def measure(estimator, X_train, X_test, y_train, y_test, X_test_noisy):
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        estimator.fit(X_train)
+        fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    codes_test = estimator.transform(X_test)
+    transform_s = time.perf_counter() - start
+    row = {
+        "train_mse": float(np.mean((X_train - reconstruct(estimator, X_train)) ** 2)),
+        "test_mse": float(np.mean((X_test - reconstruct(estimator, X_test)) ** 2)),
+        "denoising_mse": float(np.mean((X_test - reconstruct(estimator, X_test_noisy)) ** 2)),
+        "accuracy": None,
+        "fit_s": fit_s,
+        "transform_batch_ms": transform_s * 1e3,
+        "transform_row_ms": single_row_ms(estimator, X_test[:1]),
+        "fit_peak_rss_added_mb": memory.added_mb,
+        "n_iter": getattr(estimator, "n_iter_", None),
+    }
+    if y_train is not None:
+        row["accuracy"] = code_accuracy(estimator.transform(X_train), y_train, codes_test, y_test)
+    return row, codes_test
+
+
+# ---------------------------------------------------------------- output
+
+
+def markdown_table(results):
+    header = ("estimator", "k", "test MSE", "denoise MSE", "accuracy", "fit s",
+              "transform ms", "1-row ms", "fit peak MB", "epochs")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in results:
+        acc = "" if r["accuracy"] is None else f"{r['accuracy']:.3f}"
+        epochs = "" if r["n_iter"] is None else str(r["n_iter"])
+        lines.append(
+            f"| {r['estimator']} | {r['n_components']} | {r['test_mse']:.5f} | "
+            f"{r['denoising_mse']:.5f} | {acc} | {r['fit_s']:.2f} | "
+            f"{r['transform_batch_ms']:.1f} | {r['transform_row_ms']:.2f} | "
+            f"{r['fit_peak_rss_added_mb']:.0f} | {epochs} |"
+        )
+    return "\n".join(lines)
+
+
+def linear_ratios(results):
+    """Linear AE / PCA reconstruction MSE on the training rows, where PCA is optimal."""
+    by = {(r["estimator"], r["n_components"]): r["train_mse"] for r in results}
+    return {
+        k: by[("linear AE", k)] / by[("PCA", k)]
+        for (name, k) in by
+        if name == "PCA" and ("linear AE", k) in by
+    }
+
+
+def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
+        return []
+    paths = []
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in dict.fromkeys(r["estimator"] for r in results):
+        rows = [r for r in results if r["estimator"] == name]
+        ax.plot([r["n_components"] for r in rows], [r["test_mse"] for r in rows], marker="o", label=name)
+    ax.set(xscale="log", yscale="log", xlabel="n_components", ylabel="test reconstruction MSE", title=dataset)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out_dir / "mse_vs_n_components.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    if image_shape is not None:
+        n_show = 8
+        names = list(recon)
+        fig, axes = plt.subplots(len(names) + 1, n_show, figsize=(n_show, len(names) + 1))
+        for j in range(n_show):
+            axes[0, j].imshow(X_test[j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+            for i, name in enumerate(names, start=1):
+                axes[i, j].imshow(recon[name][j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+        for i, name in enumerate(["original"] + names):
+            axes[i, 0].set_ylabel(name, rotation=0, ha="right", fontsize=7)
+        for a in axes.ravel():
+            a.set_xticks([])
+            a.set_yticks([])
+        fig.tight_layout()
+        paths.append(out_dir / "reconstructions.png")
+        fig.savefig(paths[-1], dpi=100)
+        plt.close(fig)
+
+    if codes2d:
+        fig, axes = plt.subplots(1, len(codes2d), figsize=(4 * len(codes2d), 4))
+        for ax, (name, codes) in zip(np.atleast_1d(axes), codes2d.items()):
+            ax.scatter(codes[:, 0], codes[:, 1], c=y_test, s=3, cmap="tab10")
+            ax.set_title(name, fontsize=9)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.tight_layout()
+        paths.append(out_dir / "codes_2d.png")
+        fig.savefig(paths[-1], dpi=100)
+        plt.close(fig)
+    return paths
+
+
+def environment():
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "keras": keras.__version__,
+        "tensorflow": tf.__version__,
+        "skae": skae.__version__,
+    }
+
+
+# ------------------------------------------------------------------ main
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", default="digits",
+                        help="digits (bundled, default), fashion-mnist, mnist, or a .csv/.npy/.npz file")
+    parser.add_argument("--data-dir", help="folder holding fashion-mnist/ and mnist/ IDX files, or the file")
+    parser.add_argument("--label-column", help="label column of a CSV (name) or .npy (index)")
+    parser.add_argument("--n-components", type=int, nargs="+", default=None,
+                        help="code sizes (default 2 8 32; quick: 2 8)")
+    parser.add_argument("--train-size", type=int, help="use at most this many training rows")
+    parser.add_argument("--test-size", type=int, help="use at most this many test rows")
+    parser.add_argument("--max-iter", type=int, default=None, help="epochs for every autoencoder (default 200; quick: 5)")
+    parser.add_argument("--noise", type=float, default=0.2,
+                        help="std of the Gaussian noise added to test rows for the denoising column, "
+                             "as a fraction of the training data's std (default 0.2)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="benchmarks/out", help="folder for results.json and plots")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2 sizes, 5 epochs, 500 training rows")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    n_components = args.n_components or ([2, 8] if args.quick else [2, 8, 32])
+    max_iter = args.max_iter or (5 if args.quick else 200)
+    train_size = args.train_size or (500 if args.quick else None)
+
+    X_train, X_test, y_train, y_test, image_shape, preprocessing = load_dataset(args)
+    X_train, y_train = subsample(X_train, y_train, train_size, args.seed)
+    X_test, y_test = subsample(X_test, y_test, args.test_size, args.seed + 1)
+    noise_std = args.noise * float(X_train.std())
+    X_test_noisy = X_test + np.random.RandomState(args.seed + 2).normal(0, noise_std, X_test.shape)
+    if y_train is not None and len(np.unique(y_train)) < 2:
+        y_train = y_test = None
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"{args.dataset}: {X_train.shape[0]} train / {X_test.shape[0]} test rows, "
+          f"{X_train.shape[1]} features ({preprocessing}); n_components={n_components}; "
+          f"max_iter={max_iter}; seed={args.seed}", file=sys.stderr)
+
+    # Load Keras and trace one tiny fit first, so that no estimator's row
+    # pays for importing TensorFlow.
+    AutoencoderTransformer(max_iter=1, random_state=args.seed).fit(X_train[:50])
+
+    results, settings, recon, codes2d = [], {}, {}, {}
+    n_jobs = len(n_components) * len(make_estimators(2, args.seed, max_iter))
+    done = 0
+    total_start = time.perf_counter()
+    for k in n_components:
+        for name, (estimator, params) in make_estimators(k, args.seed, max_iter).items():
+            done += 1
+            print(f"[{done}/{n_jobs}] {name}, n_components={k} "
+                  f"({time.perf_counter() - total_start:.0f} s elapsed)", file=sys.stderr, flush=True)
+            row, codes_test = measure(estimator, X_train, X_test, y_train, y_test, X_test_noisy)
+            settings[name] = {"class": type(estimator).__name__, **{p: repr(v) for p, v in params.items()}}
+            results.append({"estimator": name, "n_components": k, **row})
+            if k == max(n_components):
+                recon[name] = reconstruct(estimator, X_test[:8])
+            if k == 2 and y_test is not None:
+                codes2d[name] = codes_test
+
+    table = markdown_table(results)
+    ratios = linear_ratios(results)
+    print(table)
+    print()
+    print("linear AE / PCA MSE on the training rows (theory: cannot go below 1): "
+          + ", ".join(f"k={k}: {r:.4f}" for k, r in ratios.items()))
+    print("settings (all else skae's defaults):")
+    for name, s in settings.items():
+        print(f"  {name}: {s}")
+
+    plots = make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, args.dataset)
+    report = {
+        "dataset": args.dataset,
+        "preprocessing": preprocessing,
+        "n_train": int(X_train.shape[0]),
+        "n_test": int(X_test.shape[0]),
+        "n_features": int(X_train.shape[1]),
+        "n_components": n_components,
+        "max_iter": max_iter,
+        "seed": args.seed,
+        "denoising_noise_std": noise_std,
+        "settings": settings,
+        "results": results,
+        "linear_ae_to_pca_mse_ratio": {str(k): v for k, v in ratios.items()},
+        "environment": environment(),
+        "plots": [str(p) for p in plots],
+        "total_seconds": time.perf_counter() - total_start,
+    }
+    (out_dir / "results.json").write_text(json.dumps(report, indent=2))
+    print(f"wrote {out_dir / 'results.json'}" + "".join(f", {p}" for p in plots), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

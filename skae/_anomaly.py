@@ -1,0 +1,408 @@
+"""AutoencoderAnomalyDetector: an outlier detector with IsolationForest's API."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import OutlierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import RobustScaler, StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._autoencoder import AutoencoderTransformer
+from ._base import BaseAutoencoder
+from ._compat import Interval, StrOptions
+
+#: Hidden widths the members cycle through when ``hidden_layer_sizes="auto"``.
+_AUTO_WIDTHS = (32, 64, 128)
+
+#: Rows per member when ``max_samples="auto"``.
+_AUTO_MAX_SAMPLES = 512
+
+#: Tukey's fence: how many interquartile ranges above the third quartile.
+_FENCE = 1.5
+
+_SHARED = ("activation", "learning_rate", "batch_size", "max_iter", "early_stopping",
+           "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
+           "verbose")
+
+
+def _mahalanobis_sq(Z, mean, precision):
+    centered = Z - mean
+    return np.einsum("ij,jk,ik->i", centered, precision, centered)
+
+
+class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
+    """Unsupervised outlier detection with an ensemble of autoencoders.
+
+    A drop-in replacement for :class:`~sklearn.ensemble.IsolationForest`:
+    ``score_samples`` is higher for more normal rows, ``offset_`` comes from
+    ``contamination``, ``decision_function`` is ``score_samples - offset_``
+    (negative means outlier) and ``predict`` returns +1 for inliers and -1 for
+    outliers.
+
+    How a row is scored. The columns are first scaled robustly (median and
+    interquartile range, learned in ``fit``), so the result does not depend
+    on the units of the columns and a few extreme training rows do not set the
+    scale. Each of ``n_estimators`` small autoencoders is trained on its own
+    random subsample of the rows. A row then gets two numbers from each
+    member: its reconstruction error (far from the structure the network
+    learned) and the Mahalanobis distance of its code from the codes of the
+    member's training rows (on that structure, but in a sparse region of it).
+    Each number is divided by its median over the member's training rows, so
+    the two are comparable and robust to anomalies in the training data; the
+    outlyingness of the row is their sum averaged over members, and
+    ``score_samples`` is its negative.
+
+    Training data usually holds some anomalies. Subsamples, early stopping
+    and small codes keep the networks from learning them, and medians keep
+    them from setting the scores' scale.
+
+    Parameters
+    ----------
+    n_estimators : int, default=5
+        Number of autoencoders in the ensemble.
+
+    contamination : "auto" or float in (0, 0.5], default="auto"
+        Share of outliers expected in the training data. A float sets
+        ``offset_`` to that percentile of the training scores, so exactly that
+        share of the training rows is flagged. "auto" flags rows whose
+        outlyingness (``-score_samples``) lies beyond the upper Tukey fence of
+        the training outlyingness, ``q3 + 1.5 * (q3 - q1)`` (the boxplot
+        rule; q1, q3 its quartiles). The outlyingness is already relative to
+        medians, so the rule does not depend on the scale of the data, and it
+        adapts to the spread of the scores instead of fixing a share.
+
+    n_components : int or "auto", default="auto"
+        Code size of every member; "auto" is ``ceil(sqrt(n_features))``, a
+        small code that cannot memorize rare rows.
+
+    hidden_layer_sizes : array-like of int or "auto", default="auto"
+        Hidden layers of every member's encoder (mirrored by the decoder).
+        "auto" gives member ``i`` one hidden layer of 32, 64 or 128 units in
+        turn, so the ensemble mixes capacities.
+
+    max_samples : "auto", int or float, default="auto"
+        Rows drawn (without replacement) to train each member: "auto" is
+        ``min(512, n_samples)``, an int a count, a float a share of the rows.
+
+    scaling : {"robust", "standard"} or None, default="robust"
+        How columns are scaled before the networks see them: "robust" by
+        median and interquartile range, "standard" by mean and standard
+        deviation, None not at all (the data are used as given).
+
+    activation : str, default="relu"
+        Activation of the hidden layers.
+
+    learning_rate : float, default=1e-3
+        Adam's step size.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step; "auto" is ``min(200, n_rows)``.
+
+    max_iter : int, default=50
+        Maximum epochs per member. Fewer than for dimensionality reduction: a
+        detector must not fit the training rows too closely.
+
+    early_stopping : bool, default=True
+        Stop each member when its held-out reconstruction loss stops
+        improving, as in :class:`AutoencoderTransformer`.
+
+    validation_fraction : float, default=0.1
+        Share of each member's rows held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before a member stops.
+
+    tol : float, default=1e-4
+        Smallest improvement of the monitored loss that counts.
+
+    alpha : float, default=0.0
+        L2 penalty on the kernels.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the subsamples and every member. Pass an int for reproducible
+        results.
+
+    verbose : int, default=0
+        Print Keras progress when positive.
+
+    Attributes
+    ----------
+    estimators_ : list of AutoencoderTransformer
+        The fitted members.
+
+    estimators_samples_ : list of ndarray
+        Indices of the training rows each member was trained on.
+
+    scaler_ : RobustScaler, StandardScaler or None
+        The fitted column scaling.
+
+    n_components_ : int
+        Code size of the members.
+
+    n_iter_ : ndarray of shape (n_estimators,)
+        Epochs each member ran.
+
+    score_stats_ : list of dict
+        Per member, what scoring needs from its training rows: the codes'
+        mean and precision matrix, and the medians of both terms.
+
+    offset_ : float
+        Threshold on ``score_samples``: ``decision_function`` subtracts it.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : The tree-based detector with the same API.
+    AutoencoderTransformer : The autoencoder each member is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderAnomalyDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(size=(200, 4)), rng.normal(6, 1, size=(5, 4))])
+    >>> detector = AutoencoderAnomalyDetector(n_estimators=2, max_iter=5, random_state=0)
+    >>> labels = detector.fit_predict(X)
+    >>> labels[-5:]
+    array([-1, -1, -1, -1, -1])
+    """
+
+    _parameter_constraints = {
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+        "n_components": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [StrOptions({"auto"}), "array-like"],
+        "max_samples": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+        ],
+        "scaling": [StrOptions({"robust", "standard"}), None],
+        **{name: BaseAutoencoder._parameter_constraints[name] for name in _SHARED},
+    }
+
+    def __init__(
+        self,
+        *,
+        n_estimators=5,
+        contamination="auto",
+        n_components="auto",
+        hidden_layer_sizes="auto",
+        max_samples="auto",
+        scaling="robust",
+        activation="relu",
+        learning_rate=1e-3,
+        batch_size="auto",
+        max_iter=50,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        alpha=0.0,
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_estimators = n_estimators
+        self.contamination = contamination
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.max_samples = max_samples
+        self.scaling = scaling
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+
+    def _check_params_against(self, X):
+        if self.hidden_layer_sizes != "auto":
+            self._check_hidden_layer_sizes()
+
+    def _fit(self, X):
+        self._check_params_against(X)
+        n_samples, n_features = X.shape
+        scaler = {"robust": RobustScaler(), "standard": StandardScaler(), None: None}[self.scaling]
+        Xs = X if scaler is None else scaler.fit_transform(X).astype(np.float32)
+        n_components = self._resolve_n_components(n_features)
+        n_rows = self._resolve_max_samples(n_samples)
+        rng = check_random_state(self.random_state)
+
+        members, samples, stats = [], [], []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            for i in range(self.n_estimators):
+                rows = np.sort(rng.choice(n_samples, n_rows, replace=False))
+                member = self._make_member(i, n_components, int(rng.randint(2**31 - 1)))
+                member.fit(Xs[rows])
+                members.append(member)
+                samples.append(rows)
+                stats.append(_member_stats(member, Xs[rows]))
+        if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+            warnings.warn(
+                f"Some members reached max_iter={self.max_iter} epochs before "
+                "their loss stopped improving.",
+                ConvergenceWarning,
+            )
+
+        self.scaler_ = scaler
+        self.estimators_ = members
+        self.estimators_samples_ = samples
+        self.score_stats_ = stats
+        self.n_components_ = n_components
+        self.n_iter_ = np.array([m.n_iter_ for m in members])
+        self.offset_ = self._offset(self.score_samples(X))
+
+    def _resolve_n_components(self, n_features):
+        if self.n_components == "auto":
+            return int(np.ceil(np.sqrt(n_features)))
+        return self.n_components
+
+    def _resolve_max_samples(self, n_samples):
+        if self.max_samples == "auto":
+            return min(_AUTO_MAX_SAMPLES, n_samples)
+        if isinstance(self.max_samples, Integral):
+            return min(self.max_samples, n_samples)
+        return max(2, int(self.max_samples * n_samples))
+
+    def _make_member(self, i, n_components, seed):
+        if self.hidden_layer_sizes == "auto":
+            hidden = (_AUTO_WIDTHS[i % len(_AUTO_WIDTHS)],)
+        else:
+            hidden = self._hidden_layer_sizes()
+        shared = {name: getattr(self, name) for name in _SHARED}
+        shared.update(random_state=seed)
+        return AutoencoderTransformer(n_components, hidden_layer_sizes=hidden, **shared)
+
+    def _offset(self, train_scores):
+        if self.contamination != "auto":
+            return float(np.percentile(train_scores, 100.0 * self.contamination))
+        q1, q3 = np.percentile(-train_scores, [25, 75])
+        return float(-(q3 + _FENCE * (q3 - q1)))
+
+    # ------------------------------------------------------------ scoring
+
+    def _scaled(self, X):
+        X = self._validate_input(X)
+        if self.scaler_ is None:
+            return X
+        return self.scaler_.transform(X).astype(np.float32)
+
+    def score_samples(self, X):
+        """Normality of each row: higher is more normal, as in IsolationForest.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Minus the outlyingness: reconstruction error plus code
+            Mahalanobis distance, each relative to its median on the member's
+            training rows, averaged over members.
+        """
+        check_is_fitted(self)
+        Xs = self._scaled(X)
+        outlyingness = np.zeros(len(Xs))
+        for member, stats in zip(self.estimators_, self.score_stats_):
+            errors, distances = _member_terms(member, stats, Xs)
+            outlyingness += errors / stats["error_median"] + distances / stats["distance_median"]
+        return -outlyingness / len(self.estimators_)
+
+    def decision_function(self, X):
+        """``score_samples(X) - offset_``: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Shifted scores; below zero means outlier.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each row +1 (inlier) or -1 (outlier).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), dtype int
+            +1 for inliers, -1 for outliers.
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def feature_errors(self, X):
+        """Squared reconstruction error of each column, averaged over members.
+
+        Shows which columns make a row an outlier. The errors are in the
+        scaled units the networks see, so columns are comparable.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to explain.
+
+        Returns
+        -------
+        errors : ndarray of shape (n_samples, n_features)
+            Mean over members of ``(x_scaled - reconstruction) ** 2``.
+        """
+        check_is_fitted(self)
+        Xs = self._scaled(X).astype(np.float64)
+        total = np.zeros_like(Xs)
+        for member in self.estimators_:
+            total += (Xs - member._reconstruct(Xs.astype(np.float32))) ** 2
+        return total / len(self.estimators_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _member_terms(member, stats, Xs):
+    """Reconstruction error and squared code Mahalanobis distance of each row."""
+    codes = member._encode(Xs)
+    reconstruction = member._decode(codes)
+    errors = np.mean((Xs.astype(np.float64) - reconstruction) ** 2, axis=1)
+    distances = _mahalanobis_sq(codes.astype(np.float64), stats["code_mean"], stats["code_precision"])
+    return errors, distances
+
+
+def _member_stats(member, X_train):
+    """What scoring needs from a member's own training rows."""
+    codes = member._encode(X_train).astype(np.float64)
+    stats = {
+        "code_mean": codes.mean(axis=0),
+        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False))),
+    }
+    errors, distances = _member_terms(member, stats, X_train)
+    tiny = np.finfo(float).tiny
+    stats["error_median"] = max(float(np.median(errors)), tiny)
+    stats["distance_median"] = max(float(np.median(distances)), tiny)
+    return stats

@@ -1,0 +1,81 @@
+"""The PCA-versus-autoencoder benchmark runs end to end and writes honest JSON.
+
+The benchmark is run as a script, as a user runs it: the tests never import it.
+"""
+
+import gzip
+import json
+import math
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "compare.py"
+ESTIMATORS = {"PCA", "linear AE", "deep AE", "stacked AE", "stacked AE, no pretraining", "denoising AE"}
+
+
+def _run(tmp_path, *args):
+    out = tmp_path / "out"
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--max-iter", "2", "--out", str(out), *args],
+        check=True, capture_output=True, text=True, timeout=600,
+    )
+    return json.loads((out / "results.json").read_text()), out
+
+
+def _check_report(report, n_components, with_labels):
+    rows = report["results"]
+    assert {(r["estimator"], r["n_components"]) for r in rows} == {
+        (e, k) for e in ESTIMATORS for k in n_components
+    }
+    for r in rows:
+        for key in ("train_mse", "test_mse", "denoising_mse", "fit_s", "transform_batch_ms",
+                    "transform_row_ms", "fit_peak_rss_added_mb"):
+            assert math.isfinite(r[key]), (r["estimator"], key)
+        assert (r["accuracy"] is not None) == with_labels
+        if with_labels:
+            assert 0 <= r["accuracy"] <= 1
+    pca = [r["test_mse"] for r in sorted(rows, key=lambda r: r["n_components"]) if r["estimator"] == "PCA"]
+    assert all(a > b for a, b in zip(pca, pca[1:]))
+    assert set(report["linear_ae_to_pca_mse_ratio"]) == {str(k) for k in n_components}
+    assert {"keras", "tensorflow", "scikit-learn", "python"} <= set(report["environment"])
+
+
+def _write_idx(path, array):
+    header = struct.pack(">HBB", 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def test_quick_run_on_idx_images_writes_json_and_plots(tmp_path):
+    rng = np.random.RandomState(0)
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    for prefix, n in (("train", 120), ("t10k", 60)):
+        labels = rng.randint(0, 3, n)
+        images = (rng.uniform(0, 60, (n, 6, 6)) + 60 * labels[:, None, None]).astype(np.uint8)
+        _write_idx(folder / f"{prefix}-images-idx3-ubyte.gz", images)
+        _write_idx(folder / f"{prefix}-labels-idx1-ubyte.gz", labels)
+    report, out = _run(tmp_path, "--dataset", "mnist", "--data-dir", str(tmp_path / "data"),
+                       "--n-components", "2", "4")
+    assert report["n_train"] == 120 and report["n_test"] == 60 and report["n_features"] == 36
+    _check_report(report, [2, 4], with_labels=True)
+    for name in ("mse_vs_n_components.png", "reconstructions.png", "codes_2d.png"):
+        assert (out / name).stat().st_size > 1000
+
+
+def test_quick_run_on_csv_with_label_column(tmp_path):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(160, 5)) @ rng.normal(size=(5, 8))
+    y = (X[:, 0] > 0).astype(int)
+    path = tmp_path / "table.csv"
+    rows = [",".join([f"f{i}" for i in range(8)] + ["label"])]
+    rows += [",".join([*(f"{v:.6f}" for v in x), str(t)]) for x, t in zip(X, y)]
+    path.write_text("\n".join(rows) + "\n")
+    report, _ = _run(tmp_path, "--dataset", str(path), "--label-column", "label", "--n-components", "1", "3")
+    assert report["n_features"] == 8 and report["preprocessing"] == "standardized"
+    _check_report(report, [1, 3], with_labels=True)
