@@ -79,3 +79,23 @@ def test_quick_run_on_csv_with_label_column(tmp_path):
     report, _ = _run(tmp_path, "--dataset", str(path), "--label-column", "label", "--n-components", "1", "3")
     assert report["n_features"] == 8 and report["preprocessing"] == "standardized"
     _check_report(report, [1, 3], with_labels=True)
+
+
+ANOMALY_SCRIPT = SCRIPT.parent / "anomaly.py"
+
+
+def test_anomaly_benchmark_reports_every_detector(tmp_path):
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(190, 4)), rng.normal(4, 0.5, size=(10, 4))])
+    y = np.r_[np.zeros(190), np.ones(10)].astype(int)
+    np.savez(tmp_path / "planted.npz", X=X, y=y)
+    out = subprocess.run(
+        [sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0"],
+        check=True, capture_output=True, text=True, timeout=600,
+    ).stdout
+    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| planted")]
+    detectors = {cells[3].strip(): float(cells[4]) for cells in rows}
+    assert set(detectors) == {
+        "AutoencoderAnomalyDetector", "IsolationForest", "LocalOutlierFactor", "PCA reconstruction error",
+    }
+    assert detectors["AutoencoderAnomalyDetector"] > 0.95  # the planted cluster is easy
