@@ -267,7 +267,50 @@ def linear_ratios(results):
     }
 
 
+def _save(fig, path, plt):
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def _plot_mse(plt, results, dataset, path):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name in dict.fromkeys(r["estimator"] for r in results):
+        rows = [r for r in results if r["estimator"] == name]
+        ax.plot([r["n_components"] for r in rows], [r["test_mse"] for r in rows], marker="o", label=name)
+    ax.set(xscale="log", yscale="log", xlabel="n_components", ylabel="test reconstruction MSE", title=dataset)
+    ax.legend(fontsize=8)
+    return _save(fig, path, plt)
+
+
+def _plot_reconstructions(plt, X_test, recon, image_shape, path, n_show=8):
+    names = list(recon)
+    fig, axes = plt.subplots(len(names) + 1, n_show, figsize=(n_show, len(names) + 1))
+    for j in range(n_show):
+        axes[0, j].imshow(X_test[j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+        for i, name in enumerate(names, start=1):
+            axes[i, j].imshow(recon[name][j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
+    for i, name in enumerate(["original"] + names):
+        axes[i, 0].set_ylabel(name, rotation=0, ha="right", fontsize=7)
+    for a in axes.ravel():
+        a.set_xticks([])
+        a.set_yticks([])
+    return _save(fig, path, plt)
+
+
+def _plot_codes(plt, codes2d, y_test, path):
+    fig, axes = plt.subplots(1, len(codes2d), figsize=(4 * len(codes2d), 4))
+    for ax, (name, codes) in zip(np.atleast_1d(axes), codes2d.items()):
+        ax.scatter(codes[:, 0], codes[:, 1], c=y_test, s=3, cmap="tab10")
+        ax.set_title(name, fontsize=9)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _save(fig, path, plt)
+
+
 def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset):
+    """MSE against code size; reconstructions (images only); 2-D codes (labels only)."""
     try:
         import matplotlib
 
@@ -276,47 +319,11 @@ def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, da
     except ImportError:
         print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
         return []
-    paths = []
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name in dict.fromkeys(r["estimator"] for r in results):
-        rows = [r for r in results if r["estimator"] == name]
-        ax.plot([r["n_components"] for r in rows], [r["test_mse"] for r in rows], marker="o", label=name)
-    ax.set(xscale="log", yscale="log", xlabel="n_components", ylabel="test reconstruction MSE", title=dataset)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    paths.append(out_dir / "mse_vs_n_components.png")
-    fig.savefig(paths[-1], dpi=100)
-    plt.close(fig)
-
+    paths = [_plot_mse(plt, results, dataset, out_dir / "mse_vs_n_components.png")]
     if image_shape is not None:
-        n_show = 8
-        names = list(recon)
-        fig, axes = plt.subplots(len(names) + 1, n_show, figsize=(n_show, len(names) + 1))
-        for j in range(n_show):
-            axes[0, j].imshow(X_test[j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
-            for i, name in enumerate(names, start=1):
-                axes[i, j].imshow(recon[name][j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
-        for i, name in enumerate(["original"] + names):
-            axes[i, 0].set_ylabel(name, rotation=0, ha="right", fontsize=7)
-        for a in axes.ravel():
-            a.set_xticks([])
-            a.set_yticks([])
-        fig.tight_layout()
-        paths.append(out_dir / "reconstructions.png")
-        fig.savefig(paths[-1], dpi=100)
-        plt.close(fig)
-
+        paths.append(_plot_reconstructions(plt, X_test, recon, image_shape, out_dir / "reconstructions.png"))
     if codes2d:
-        fig, axes = plt.subplots(1, len(codes2d), figsize=(4 * len(codes2d), 4))
-        for ax, (name, codes) in zip(np.atleast_1d(axes), codes2d.items()):
-            ax.scatter(codes[:, 0], codes[:, 1], c=y_test, s=3, cmap="tab10")
-            ax.set_title(name, fontsize=9)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        fig.tight_layout()
-        paths.append(out_dir / "codes_2d.png")
-        fig.savefig(paths[-1], dpi=100)
-        plt.close(fig)
+        paths.append(_plot_codes(plt, codes2d, y_test, out_dir / "codes_2d.png"))
     return paths
 
 
