@@ -266,7 +266,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         self.score_stats_ = stats
         self.n_components_ = n_components
         self.n_iter_ = np.array([m.n_iter_ for m in members])
-        self.offset_ = self._offset(self.score_samples(X))
+        self.offset_ = self._offset(-self._outlyingness(Xs))
 
     def _resolve_n_components(self, n_features):
         if self.n_components == "auto":
@@ -319,12 +319,15 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
             training rows, averaged over members.
         """
         check_is_fitted(self)
-        Xs = self._scaled(X)
+        return -self._outlyingness(self._scaled(X))
+
+    def _outlyingness(self, Xs):
+        """Mean over members of both relative terms, for rows already scaled."""
         outlyingness = np.zeros(len(Xs))
         for member, stats in zip(self.estimators_, self.score_stats_):
             errors, distances = _member_terms(member, stats, Xs)
             outlyingness += errors / stats["error_median"] + distances / stats["distance_median"]
-        return -outlyingness / len(self.estimators_)
+        return outlyingness / len(self.estimators_)
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
@@ -373,10 +376,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
             Mean over members of ``(x_scaled - reconstruction) ** 2``.
         """
         check_is_fitted(self)
-        Xs = self._scaled(X).astype(np.float64)
-        total = np.zeros_like(Xs)
+        Xs = self._scaled(X)
+        total = np.zeros(Xs.shape)
         for member in self.estimators_:
-            total += (Xs - member._reconstruct(Xs.astype(np.float32))) ** 2
+            total += (Xs.astype(np.float64) - member._reconstruct(Xs)) ** 2
         return total / len(self.estimators_)
 
     def __sklearn_tags__(self):
@@ -385,9 +388,13 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         return tags
 
 
-def _member_terms(member, stats, Xs):
-    """Reconstruction error and squared code Mahalanobis distance of each row."""
-    codes = member._encode(Xs)
+def _member_terms(member, stats, Xs, codes=None):
+    """Reconstruction error and squared code Mahalanobis distance of each row.
+
+    ``codes`` are ``member``'s codes of ``Xs`` when already computed.
+    """
+    if codes is None:
+        codes = member._encode(Xs)
     reconstruction = member._decode(codes)
     errors = np.mean((Xs.astype(np.float64) - reconstruction) ** 2, axis=1)
     distances = _mahalanobis_sq(codes.astype(np.float64), stats["code_mean"], stats["code_precision"])
@@ -396,12 +403,13 @@ def _member_terms(member, stats, Xs):
 
 def _member_stats(member, X_train):
     """What scoring needs from a member's own training rows."""
-    codes = member._encode(X_train).astype(np.float64)
+    codes = member._encode(X_train)
+    codes64 = codes.astype(np.float64)
     stats = {
-        "code_mean": codes.mean(axis=0),
-        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False))),
+        "code_mean": codes64.mean(axis=0),
+        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes64, rowvar=False))),
     }
-    errors, distances = _member_terms(member, stats, X_train)
+    errors, distances = _member_terms(member, stats, X_train, codes)
     tiny = np.finfo(float).tiny
     stats["error_median"] = max(float(np.median(errors)), tiny)
     stats["distance_median"] = max(float(np.median(distances)), tiny)

@@ -112,6 +112,14 @@ def _l2(alpha):
     return keras.regularizers.L2(alpha) if alpha > 0 else None
 
 
+def _dense(units, activation, *, seed, alpha, name):
+    """A Dense layer with a seeded Glorot initializer and optional L2."""
+    return keras.layers.Dense(
+        units, activation=activation, kernel_initializer=_initializer(seed),
+        kernel_regularizer=_l2(alpha), name=name,
+    )
+
+
 def dense_levels(
     n_features,
     n_components,
@@ -148,15 +156,10 @@ def dense_levels(
             )
             encode, decode = [(layer, {})], [(layer, {"transpose": True})]
         else:
-            encode = [(keras.layers.Dense(
-                widths[i + 1], activation=enc_activation, kernel_initializer=_initializer(seed + i),
-                kernel_regularizer=_l2(alpha), name=f"encoder_dense_{i}",
-            ), {})]
-            decode = [(keras.layers.Dense(
-                widths[i], activation=dec_activation,
-                kernel_initializer=_initializer(seed + n_levels + i),
-                kernel_regularizer=_l2(alpha), name=f"decoder_dense_{i}",
-            ), {})]
+            encode = [(_dense(widths[i + 1], enc_activation, seed=seed + i, alpha=alpha,
+                              name=f"encoder_dense_{i}"), {})]
+            decode = [(_dense(widths[i], dec_activation, seed=seed + n_levels + i, alpha=alpha,
+                              name=f"decoder_dense_{i}"), {})]
         levels.append(Level(encode, decode, widths[i]))
     if code_l1 > 0 or sparsity_target is not None:
         penalty = CodeSparsity(code_l1, sparsity_target, sparsity_weight, name="code_sparsity")

@@ -64,12 +64,12 @@ def execution_plan(n_samples, batch_size, max_iter):
     batches per graph call to cut per-step overhead. All three ways compute
     the same updates.
     """
-    n_steps = -(-n_samples // batch_size) * max_iter
+    n_batches = -(-n_samples // batch_size)
+    n_steps = n_batches * max_iter
     if n_steps <= MAX_EAGER_STEPS:
         return {"run_eagerly": True, "steps_per_execution": 1}
     if n_steps < MIN_STEPS_FOR_MULTI_STEP:
         return {"run_eagerly": False, "steps_per_execution": 1}
-    n_batches = -(-n_samples // batch_size)
     return {"run_eagerly": False, "steps_per_execution": min(STEPS_PER_EXECUTION, n_batches)}
 
 
