@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, _as_float32
 from ._compat import Interval, StrOptions
 
 #: Hidden widths the members cycle through when ``hidden_layer_sizes="auto"``.
@@ -23,9 +23,30 @@ _AUTO_MAX_SAMPLES = 512
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
 
+#: Scaled training values are clipped to this magnitude before the members
+#: train on them: a value a million interquartile ranges (or standard
+#: deviations) from the centre is an outlier by any measure, and the clip
+#: keeps one extreme row from overflowing float32 training. Scoring sees the
+#: values unclipped.
+_TRAIN_CLIP = 1e6
+
+#: The outlyingness of rows whose outlyingness cannot be computed in float64
+#: (it overflows): the largest there is, so they score lowest.
+_MAX_OUTLYINGNESS = np.finfo(np.float64).max
+
 _SHARED = ("activation", "learning_rate", "batch_size", "max_iter", "early_stopping",
            "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
            "verbose")
+
+
+def _is_auto(value):
+    # A parameter may be an array, which must not be compared with "auto".
+    return isinstance(value, str) and value == "auto"
+
+
+def _at_most_finite_max(values):
+    """Replace NaN and infinity, from overflow, by the largest float64."""
+    return np.where(np.isfinite(values), values, _MAX_OUTLYINGNESS)
 
 
 def _mahalanobis_sq(Z, mean, precision):
@@ -57,7 +78,12 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
 
     Training data usually holds some anomalies. Subsamples, early stopping
     and small codes keep the networks from learning them, and medians keep
-    them from setting the scores' scale.
+    them from setting the scores' scale. The members train in float32 on the
+    scaled rows clipped to a million scaled units, so that one extreme row
+    cannot overflow training; scoring computes in float64 on the unclipped
+    rows, and a row whose outlyingness overflows even float64 gets the lowest
+    score there is. So a row's score never depends on the other rows scored
+    with it, and no score is NaN or infinite.
 
     Parameters
     ----------
@@ -231,14 +257,26 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     # ------------------------------------------------------------------ fit
 
     def _check_params_against(self, X):
-        if self.hidden_layer_sizes != "auto":
+        if not _is_auto(self.hidden_layer_sizes):
             self._check_hidden_layer_sizes()
+        n_rows = self._resolve_max_samples(len(X))
+        if n_rows < 2:
+            raise ValueError(
+                f"max_samples={self.max_samples!r} gives each member {n_rows} "
+                f"of the {len(X)} rows to train on; an autoencoder needs at "
+                "least 2. Raise max_samples or leave it 'auto'."
+            )
+        self._check_validation_split(n_rows)
 
     def _fit(self, X):
         self._check_params_against(X)
         n_samples, n_features = X.shape
         scaler = {"robust": RobustScaler(), "standard": StandardScaler(), None: None}[self.scaling]
-        Xs = X if scaler is None else scaler.fit_transform(X).astype(np.float32)
+        if scaler is None:
+            Xs = X_train = _as_float32(X)
+        else:
+            Xs = scaler.fit_transform(X)
+            X_train = np.clip(Xs, -_TRAIN_CLIP, _TRAIN_CLIP).astype(np.float32)
         n_components = self._resolve_n_components(n_features)
         n_rows = self._resolve_max_samples(n_samples)
         rng = check_random_state(self.random_state)
@@ -249,10 +287,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
             for i in range(self.n_estimators):
                 rows = np.sort(rng.choice(n_samples, n_rows, replace=False))
                 member = self._make_member(i, n_components, int(rng.randint(2**31 - 1)))
-                member.fit(Xs[rows])
+                member.fit(X_train[rows])
                 members.append(member)
                 samples.append(rows)
-                stats.append(_member_stats(member, Xs[rows]))
+                stats.append(_member_stats(member, X_train[rows]))
         if any(issubclass(w.category, ConvergenceWarning) for w in caught):
             warnings.warn(
                 f"Some members reached max_iter={self.max_iter} epochs before "
@@ -269,19 +307,19 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         self.offset_ = self._offset(-self._outlyingness(Xs))
 
     def _resolve_n_components(self, n_features):
-        if self.n_components == "auto":
+        if _is_auto(self.n_components):
             return int(np.ceil(np.sqrt(n_features)))
-        return self.n_components
+        return int(self.n_components)
 
     def _resolve_max_samples(self, n_samples):
-        if self.max_samples == "auto":
+        if _is_auto(self.max_samples):
             return min(_AUTO_MAX_SAMPLES, n_samples)
         if isinstance(self.max_samples, Integral):
-            return min(self.max_samples, n_samples)
+            return min(int(self.max_samples), n_samples)
         return max(2, int(self.max_samples * n_samples))
 
     def _make_member(self, i, n_components, seed):
-        if self.hidden_layer_sizes == "auto":
+        if _is_auto(self.hidden_layer_sizes):
             hidden = (_AUTO_WIDTHS[i % len(_AUTO_WIDTHS)],)
         else:
             hidden = self._hidden_layer_sizes()
@@ -290,10 +328,14 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         return AutoencoderTransformer(n_components, hidden_layer_sizes=hidden, **shared)
 
     def _offset(self, train_scores):
-        if self.contamination != "auto":
-            return float(np.percentile(train_scores, 100.0 * self.contamination))
-        q1, q3 = np.percentile(-train_scores, [25, 75])
-        return float(-(q3 + _FENCE * (q3 - q1)))
+        if _is_auto(self.contamination):
+            q1, q3 = np.percentile(-train_scores, [25, 75])
+            with np.errstate(over="ignore"):
+                offset = -(q3 + _FENCE * (q3 - q1))
+        else:
+            offset = np.percentile(train_scores, 100.0 * self.contamination)
+        # Overflows only when a quarter of the training rows score lowest.
+        return float(-_at_most_finite_max(-offset))
 
     # ------------------------------------------------------------ scoring
 
@@ -301,7 +343,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         X = self._validate_input(X)
         if self.scaler_ is None:
             return X
-        return self.scaler_.transform(X).astype(np.float32)
+        return self.scaler_.transform(X)
 
     def score_samples(self, X):
         """Normality of each row: higher is more normal, as in IsolationForest.
@@ -313,10 +355,12 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,)
+        scores : ndarray of shape (n_samples,), dtype float64
             Minus the outlyingness: reconstruction error plus code
             Mahalanobis distance, each relative to its median on the member's
-            training rows, averaged over members.
+            training rows, averaged over members. Rows so extreme that this
+            overflows float64 get the lowest score there is,
+            ``-np.finfo(np.float64).max``, so they are outliers.
         """
         check_is_fitted(self)
         return -self._outlyingness(self._scaled(X))
@@ -324,10 +368,11 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     def _outlyingness(self, Xs):
         """Mean over members of both relative terms, for rows already scaled."""
         outlyingness = np.zeros(len(Xs))
-        for member, stats in zip(self.estimators_, self.score_stats_):
-            errors, distances = _member_terms(member, stats, Xs)
-            outlyingness += errors / stats["error_median"] + distances / stats["distance_median"]
-        return outlyingness / len(self.estimators_)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for member, stats in zip(self.estimators_, self.score_stats_):
+                errors, distances = _member_terms(member, stats, Xs)
+                outlyingness += errors / stats["error_median"] + distances / stats["distance_median"]
+        return _at_most_finite_max(outlyingness / len(self.estimators_))
 
     def decision_function(self, X):
         """``score_samples(X) - offset_``: negative for outliers.
@@ -373,14 +418,16 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         Returns
         -------
         errors : ndarray of shape (n_samples, n_features)
-            Mean over members of ``(x_scaled - reconstruction) ** 2``.
+            Mean over members of ``(x_scaled - reconstruction) ** 2``; an
+            error that overflows float64 is the largest float64.
         """
         check_is_fitted(self)
         Xs = self._scaled(X)
         total = np.zeros(Xs.shape)
-        for member in self.estimators_:
-            total += (Xs.astype(np.float64) - member._reconstruct(Xs)) ** 2
-        return total / len(self.estimators_)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for member in self.estimators_:
+                total += (Xs - member._reconstruct(Xs)) ** 2
+        return _at_most_finite_max(total / len(self.estimators_))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -396,18 +443,17 @@ def _member_terms(member, stats, Xs, codes=None):
     if codes is None:
         codes = member._encode(Xs)
     reconstruction = member._decode(codes)
-    errors = np.mean((Xs.astype(np.float64) - reconstruction) ** 2, axis=1)
-    distances = _mahalanobis_sq(codes.astype(np.float64), stats["code_mean"], stats["code_precision"])
+    errors = np.mean((Xs - reconstruction) ** 2, axis=1)
+    distances = _mahalanobis_sq(codes, stats["code_mean"], stats["code_precision"])
     return errors, distances
 
 
 def _member_stats(member, X_train):
     """What scoring needs from a member's own training rows."""
     codes = member._encode(X_train)
-    codes64 = codes.astype(np.float64)
     stats = {
-        "code_mean": codes64.mean(axis=0),
-        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes64, rowvar=False))),
+        "code_mean": codes.mean(axis=0),
+        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False))),
     }
     errors, distances = _member_terms(member, stats, X_train, codes)
     tiny = np.finfo(float).tiny

@@ -96,10 +96,12 @@ PARAMETERS_DOC = """\
         Weight of the KL-divergence sparsity penalty.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights, the validation split and the shuffling of
-        batches. Pass an int for identical results across calls and
-        processes. The seeds are local: TensorFlow's global seed is left
-        untouched.
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
 
     verbose : int, default=0
         Print one line of Keras progress per epoch when positive.
@@ -142,6 +144,9 @@ class AutoencoderTransformer(
 
     decoder_ : keras.Model
         Maps codes to reconstructions; shares its weights with ``model_``.
+        The estimator's own methods compute from a float64 copy of these
+        weights taken when ``fit`` ends (and at unpickling): weights changed
+        by hand in the Keras models afterwards are not seen by them.
 
     n_components_ : int
         Size of the code.
@@ -173,8 +178,12 @@ class AutoencoderTransformer(
 
     Notes
     -----
-    The networks compute in float32, so ``transform`` and
-    ``inverse_transform`` return float32 arrays.
+    Training computes in float32, Keras' default and the faster type for
+    training on a CPU. Inference (``transform``, ``inverse_transform``, the scores)
+    computes in float64 from the trained weights and returns float64, as PCA
+    does: in float32 a row's result would depend on which other rows share
+    its call, by different amounts on different CPUs. In float64 it depends
+    on them only by float64 rounding.
 
     Examples
     --------
@@ -247,11 +256,12 @@ class AutoencoderTransformer(
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float32
+        X_new : ndarray of shape (n_samples, n_components_), dtype float64
             The codes.
         """
         check_is_fitted(self)
-        return self._encode(self._validate_input(X))
+        X = self._validate_input(X)
+        return self._finite(self._encode(X), X, "transform")
 
     def inverse_transform(self, X):
         """Decode codes back to the input space.
@@ -263,11 +273,12 @@ class AutoencoderTransformer(
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_), dtype float32
+        X_original : ndarray of shape (n_samples, n_features_in_), dtype float64
             The reconstructions.
         """
         check_is_fitted(self)
-        return self._decode(self._validate_codes(X))
+        codes = self._validate_codes(X)
+        return self._finite(self._decode(codes), codes, "inverse_transform")
 
     def score(self, X, y=None):
         """Negative mean reconstruction error of X (higher is better).
@@ -287,16 +298,15 @@ class AutoencoderTransformer(
         score : float
             ``score_samples(X).mean()``.
         """
-        return float(np.mean(self.score_samples(X)))
+        scores = self.score_samples(X)
+        mean = np.mean(scores)
+        if not np.isfinite(mean):  # the sum of finite scores overflowed
+            mean = np.sum(scores / len(scores))
+        return float(mean)
 
     @property
     def _n_features_out(self):
         return self.n_components_
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float32"]
-        return tags
 
 
 fill_parameters_doc(AutoencoderTransformer)

@@ -34,21 +34,29 @@ _EPSILON = 1e-7
 #: Fitted attributes that hold Keras objects; they are pickled as one model.
 _KERAS_ATTRIBUTES = ("model_", "encoder_", "decoder_")
 
+#: Private state set with the networks; cleared with the fitted attributes.
+_NETWORK_STATE = ("_inference_steps", "_forward")
+
+#: How many offending rows an error message lists.
+_ROWS_SHOWN = 10
+
 
 def _reconstruction_errors(X, X_rec, loss):
     """Per-row mean reconstruction error under ``loss``, in float64."""
     X = np.asarray(X, dtype=np.float64)
     X_rec = np.asarray(X_rec, dtype=np.float64)
-    if loss == "mse":
-        return np.mean((X - X_rec) ** 2, axis=1)
-    if loss == "mae":
-        return np.mean(np.abs(X - X_rec), axis=1)
-    p = np.clip(X_rec, _EPSILON, 1.0 - _EPSILON)
-    return np.mean(-(X * np.log(p) + (1.0 - X) * np.log1p(-p)), axis=1)
+    # Overflow gives infinity, which the callers report.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if loss == "mse":
+            return np.mean((X - X_rec) ** 2, axis=1)
+        if loss == "mae":
+            return np.mean(np.abs(X - X_rec), axis=1)
+        p = np.clip(X_rec, _EPSILON, 1.0 - _EPSILON)
+        return np.mean(-(X * np.log(p) + (1.0 - X) * np.log1p(-p)), axis=1)
 
 
 def _as_float32(X):
-    """Cast validated input to the float32 the networks compute in."""
+    """Cast validated training input to the float32 the networks train in."""
     with np.errstate(over="ignore"):
         X32 = np.asarray(X, dtype=np.float32)
     if not np.isfinite(X32).all():
@@ -111,11 +119,7 @@ class BaseAutoencoder(BaseEstimator):
             The fitted estimator.
         """
         try:
-            X = _as_float32(
-                validate_data(
-                    self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
-                )
-            )
+            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
             self._fit(X)
         except BaseException:
             # Whatever failed, leave no half-fitted estimator behind.
@@ -124,6 +128,7 @@ class BaseAutoencoder(BaseEstimator):
         return self
 
     def _fit(self, X):
+        X = _as_float32(X)
         self._check_params_against(X)
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
@@ -131,12 +136,7 @@ class BaseAutoencoder(BaseEstimator):
 
         networks = self._build_networks(X_train, init_seed)
         result = self._train_networks(networks, X_train, X_val, seed=shuffle_seed)
-        if result.diverged:
-            raise ValueError(
-                f"Training diverged: the loss became NaN or infinite after "
-                f"{result.n_iter} epoch(s). Scale the input (for example with "
-                f"StandardScaler) or lower learning_rate={self.learning_rate}."
-            )
+        self._check_converged(result)
         if not result.stopped_early and result.n_iter >= self.max_iter:
             warnings.warn(
                 f"Maximum iterations ({self.max_iter}) reached and the "
@@ -144,10 +144,11 @@ class BaseAutoencoder(BaseEstimator):
                 ConvergenceWarning,
             )
 
+        self._inference_steps = networks.inference_steps()
         self._set_networks(networks.model, networks.encoder, networks.decoder)
         for name, value in result.extra.items():
             setattr(self, name, value)
-        self.n_components_ = self.n_components
+        self.n_components_ = int(self.n_components)
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.loss_curve
         if self._uses_validation():
@@ -157,34 +158,57 @@ class BaseAutoencoder(BaseEstimator):
             self.validation_scores_ = None
             self.best_validation_score_ = None
 
+    def _check_converged(self, result, stage=""):
+        """Raise if a training ``result`` diverged; ``stage`` says which training."""
+        if result.diverged:
+            raise ValueError(
+                f"Training diverged{stage}: the loss became NaN or infinite after "
+                f"{result.n_iter} epoch(s). Scale the input (for example with "
+                f"StandardScaler) or lower learning_rate={self.learning_rate}."
+            )
+
     def _check_params_against(self, X):
         """Checks of parameters that need the data or go beyond constraints."""
         self._check_hidden_layer_sizes()
+        self._check_validation_split(len(X))
         if self.sparsity_target is not None and self.code_activation != "sigmoid":
             raise ValueError(
                 "sparsity_target needs code activations in (0, 1): set "
                 f"code_activation='sigmoid' (got {self.code_activation!r})."
             )
-        if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
-            raise ValueError(
-                "loss='binary_crossentropy' needs X in [0, 1], got values in "
-                f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
-                "use loss='mse'."
-            )
+        self._check_loss_range(X)
 
     def _check_hidden_layer_sizes(self):
-        sizes = self._hidden_layer_sizes()
-        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else np.asarray(sizes, dtype=object)
+        if np.ndim(sizes) != 1 or any(
+            isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1
+            for s in sizes
+        ):
             raise ValueError(
                 "hidden_layer_sizes must be a sequence of positive integers, "
                 f"got {self.hidden_layer_sizes!r}."
             )
 
     def _hidden_layer_sizes(self):
+        """``hidden_layer_sizes`` as a tuple of Python ints (NumPy ones included)."""
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, Integral):
             return (int(sizes),)
-        return tuple(sizes)
+        return tuple(int(s) for s in sizes)
+
+    def _check_validation_split(self, n_samples):
+        """Early stopping must leave rows both to train on and to validate on."""
+        if not self._uses_validation():
+            return
+        n_val = int(np.ceil(self.validation_fraction * n_samples))
+        if n_samples - n_val < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} holds out "
+                f"{n_val} of the {n_samples} training rows for early stopping, "
+                "leaving none to train on. Lower validation_fraction, train on "
+                "more rows, or set early_stopping=False."
+            )
 
     def _output_activation(self):
         if self.output_activation != "auto":
@@ -266,29 +290,67 @@ class BaseAutoencoder(BaseEstimator):
     # ----------------------------------------------------------- inference
 
     def _validate_input(self, X):
-        return _as_float32(
-            validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        )
+        """Rows for inference: any finite values, kept in float64 or float32.
+
+        Inference runs in float64, so rows beyond float32's range are fine
+        here; only training needs float32.
+        """
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _set_networks(self, model, encoder, decoder):
-        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
-        # Made here, not on first use, so that inference never changes
-        # __dict__; each is traced at its first call.
-        batched = keras_module("_training").BatchedFunction
-        self._functions = {name: batched(getattr(self, name)) for name in _KERAS_ATTRIBUTES}
+        """Hold the fitted models and read their weights for inference.
 
-    def _apply(self, attribute, X):
-        """Run the fitted Keras model ``attribute`` on float32 rows ``X``."""
-        return self._functions[attribute](X)
+        Inference computes in float64 from a copy of the weights taken here
+        (at the end of ``fit`` and at unpickling), not from the Keras
+        variables at each call: reading a variable costs far more than a
+        small network's arithmetic.
+        """
+        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
+        networks, inference = keras_module("_networks"), keras_module("_inference")
+        self._forward = {
+            part: inference.Forward(networks.resolve_steps(getattr(self, f"{part}_"), steps))
+            for part, steps in self._inference_steps.items()
+        }
 
     def _encode(self, X):
-        return self._apply("encoder_", X)
+        return self._forward["encoder"](X)
 
     def _decode(self, codes):
-        return self._apply("decoder_", codes)
+        return self._forward["decoder"](codes)
 
     def _reconstruct(self, X):
-        return self._apply("model_", X)
+        return self._decode(self._encode(X))
+
+    def _finite(self, values, X, method):
+        """Return ``values`` (one entry or row per row of X) if all are finite.
+
+        Otherwise raise a ValueError naming the rows: nothing non-finite
+        leaves the package silently.
+        """
+        bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+        if not bad.any():
+            return values
+        rows = np.flatnonzero(bad)
+        shown = ", ".join(str(i) for i in rows[:_ROWS_SHOWN])
+        if len(rows) > _ROWS_SHOWN:
+            shown += ", ..."
+        raise ValueError(
+            f"{type(self).__name__}.{method} gave non-finite values for "
+            f"{len(rows)} of {len(values)} rows (rows {shown}): their values "
+            "are too large in magnitude for the fitted network (largest "
+            f"absolute input value {np.max(np.abs(X)):.3g}). Scale X the way "
+            "the training data were scaled, for example with the StandardScaler "
+            "fitted on them."
+        )
+
+    def _check_loss_range(self, X):
+        """Binary cross-entropy is defined for X in [0, 1] only."""
+        if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
+            raise ValueError(
+                "loss='binary_crossentropy' needs X in [0, 1], got values in "
+                f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
+                "use loss='mse'."
+            )
 
     def score_samples(self, X):
         """Negative reconstruction error of each row (higher is better).
@@ -303,32 +365,34 @@ class BaseAutoencoder(BaseEstimator):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,)
+        scores : ndarray of shape (n_samples,), dtype float64
             Negative mean reconstruction error of each row.
         """
         check_is_fitted(self)
         X = self._validate_input(X)
-        return -_reconstruction_errors(X, self._reconstruct(X), self.loss)
+        self._check_loss_range(X)
+        errors = _reconstruction_errors(X, self._reconstruct(X), self.loss)
+        return -self._finite(errors, X, "score_samples")
 
     def _validate_codes(self, codes):
-        codes = check_array(codes, dtype=[np.float64, np.float32])
+        codes = check_array(codes, dtype=[np.float64, np.float32], input_name="X")
         if codes.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {codes.shape[1]} features, but {type(self).__name__} "
                 f"expects codes of {self.n_components_} components as input."
             )
-        return _as_float32(codes)
+        return codes
 
     # --------------------------------------------------------- persistence
 
     def _clear_fitted_state(self):
         for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name == "_functions":
+            if (name.endswith("_") and not name.startswith("__")) or name in _NETWORK_STATE:
                 delattr(self, name)
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_functions", None)
+        state.pop("_forward", None)  # read again from the models at unpickling
         if "model_" in state:
             # Pickled side by side, the three models would come back as
             # unrelated copies; bundled, they keep sharing their layers.

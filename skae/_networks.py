@@ -38,6 +38,27 @@ class Networks:
     decoder: keras.Model
     levels: list = field(default_factory=list)
 
+    def inference_steps(self):
+        """The encoder's and decoder's steps as ``(layer name, call kwargs)``.
+
+        Plain data, so it pickles beside the models; :func:`resolve_steps`
+        turns it back into layers of a model. Input steps such as corruption
+        are left out: they only act while training.
+        """
+        return {
+            "encoder": _named(_encode_steps(self.levels)),
+            "decoder": _named(_decode_steps(self.levels)),
+        }
+
+
+def _named(steps):
+    return [(layer.name, dict(kwargs)) for layer, kwargs in steps]
+
+
+def resolve_steps(model, named_steps):
+    """The ``(layer, call kwargs)`` steps of ``model`` named in ``named_steps``."""
+    return [(model.get_layer(name), kwargs) for name, kwargs in named_steps]
+
 
 def apply_steps(steps, x):
     for layer, kwargs in steps:
@@ -75,12 +96,6 @@ def level_model(level):
     return keras.Model(x, apply_steps(level.decode, apply_steps(level.encode, x)))
 
 
-def encoder_through(levels, input_width):
-    """A model that encodes through ``levels`` (for the next level's inputs)."""
-    x = keras.Input(shape=(input_width,))
-    return keras.Model(x, apply_steps(_encode_steps(levels), x))
-
-
 def bundle(model, encoder, decoder):
     """One model holding the three, so that pickling keeps them sharing weights.
 
@@ -109,7 +124,7 @@ def _initializer(seed):
 
 
 def _l2(alpha):
-    return keras.regularizers.L2(alpha) if alpha > 0 else None
+    return keras.regularizers.L2(float(alpha)) if alpha > 0 else None
 
 
 def _dense(units, activation, *, seed, alpha, name):
@@ -142,7 +157,8 @@ def dense_levels(
     ``output_activation``). With ``tied_weights`` one :class:`TiedDense`
     layer does both. Each layer has its own seed.
     """
-    widths = (n_features,) + tuple(hidden_layer_sizes) + (n_components,)
+    # Python ints: Keras refuses NumPy integers as layer widths.
+    widths = tuple(int(w) for w in (n_features, *hidden_layer_sizes, n_components))
     n_levels = len(widths) - 1
     levels = []
     for i in range(n_levels):
@@ -175,4 +191,4 @@ def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corrup
     """
     levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
     input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
-    return assemble(levels, (n_features,), (n_components,), input_steps=input_steps)
+    return assemble(levels, (int(n_features),), (int(n_components),), input_steps=input_steps)

@@ -2,6 +2,8 @@
 
 from numbers import Integral
 
+import numpy as np
+
 from ._autoencoder import AutoencoderTransformer, fill_parameters_doc
 from ._compat import Interval
 from ._keras import keras_module
@@ -131,7 +133,7 @@ n_features_in_, feature_names_in_
 
     def _pretrain(self, networks, X_train, X_val, seed):
         """Train each level as a shallow autoencoder of the level below's codes."""
-        nets, training = keras_module("_networks"), keras_module("_training")
+        nets, inference = keras_module("_networks"), keras_module("_inference")
         curves = []
         H_train, H_val = X_train, X_val
         for i, level in enumerate(networks.levels):
@@ -142,16 +144,12 @@ n_features_in_, feature_names_in_
                 nets.level_model(level), H_train, H_val, seed=seed + i + 1,
                 max_iter=self.pretrain_max_iter, loss=loss,
             )
-            if result.diverged:
-                raise ValueError(
-                    f"Pretraining of layer {i} diverged: scale the input or "
-                    f"lower learning_rate={self.learning_rate}."
-                )
+            self._check_converged(result, f" while pretraining layer {i}")
             curves.append(result.loss_curve)
             if i < len(networks.levels) - 1:
-                encode = training.BatchedFunction(nets.encoder_through([level], level.input_width))
-                H_train = encode(H_train)
-                H_val = None if H_val is None else encode(H_val)
+                H_train = inference.forward(level.encode, H_train).astype(np.float32)
+                if H_val is not None:
+                    H_val = inference.forward(level.encode, H_val).astype(np.float32)
         return curves
 
 

@@ -65,10 +65,21 @@ def test_encoder_still_shares_weights_with_model_after_round_trip(fitted, blobs,
     assert_allclose(
         reconstruction_after, restored.decoder_(restored.encoder_(X)).numpy(), rtol=1e-6
     )
-    # ... and the estimator's fast path, which traced the same variables.
-    assert not np.allclose(restored.transform(X), codes_before)
-    # The original shares nothing with its copy.
+    # ... while the estimator keeps computing from the weights it was fitted
+    # with, as documented; the original shares nothing with its copy.
+    assert_array_equal(restored.transform(X), codes_before)
     assert_array_equal(fitted.transform(X), codes_before)
+
+
+def test_unpickling_reads_the_weights_the_models_hold(fitted, blobs):
+    """Weights changed in the Keras models are what a round trip's copy computes with."""
+    changed = copy.deepcopy(fitted)
+    kernel = changed.encoder_.weights[0]
+    kernel.assign(kernel.numpy() * 2.0)
+    restored = pickle.loads(pickle.dumps(changed))
+    X = blobs.astype(np.float32)
+    assert_allclose(restored.transform(X), changed.encoder_(X).numpy(), rtol=1e-5, atol=1e-5)
+    assert not np.allclose(restored.transform(X), fitted.transform(X))
 
 
 def test_unfitted_estimator_raises_not_fitted_and_pickles(blobs):

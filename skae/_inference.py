@@ -1,0 +1,174 @@
+"""Float64 inference through fitted networks, in NumPy.
+
+Networks train in float32, which is fast, but float32 results depend on the
+CPU's kernels and on which other rows share a matrix product: a row encoded
+alone and the same row inside a batch can differ in the last bit, and by
+different amounts on different machines. Inference therefore runs here, in
+float64, from the trained float32 weights. The product of two float32 numbers
+is exact in float64, so the only rounding left is float64 accumulation, about
+1e-16 relative: a row's result does not depend on the rest of the call beyond
+that, on any CPU. NumPy also skips TensorFlow's per-call overhead, so a single
+row is fast.
+
+A network is applied as *steps* ``(layer, call_kwargs)``, as built by
+``_networks``. Each layer type has a float64 forward function here; a layer
+type without one is refused with a clear error, so a new family adds its
+layers here once. Import through ``skae._keras.keras_module("_inference")``.
+"""
+
+import keras
+import numpy as np
+from scipy.special import erf, expit
+
+from ._layers import CodeSparsity, Corruption, TiedDense
+
+#: Rows per chunk, so that temporary float64 copies stay bounded whatever the
+#: size of the input.
+CHUNK_ROWS = 4096
+
+_SQRT_HALF = np.sqrt(0.5)
+# The constants of tf.nn.selu, which keras.activations.selu calls.
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _relu(x):
+    return np.maximum(x, 0.0)
+
+
+def _leaky_relu(x):
+    return np.where(x > 0, x, 0.2 * x)  # Keras' default negative_slope
+
+
+def _elu(x):
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
+
+
+def _selu(x):
+    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
+
+
+def _gelu(x):
+    return 0.5 * x * (1.0 + erf(x * _SQRT_HALF))  # Keras' default: exact, not tanh
+
+
+def _silu(x):
+    return x * expit(x)
+
+
+def _softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def _linear(x):
+    return x
+
+
+#: Keras activation functions and their float64 NumPy twins.
+_ACTIVATIONS = {
+    keras.activations.relu: _relu,
+    keras.activations.leaky_relu: _leaky_relu,
+    keras.activations.elu: _elu,
+    keras.activations.selu: _selu,
+    keras.activations.gelu: _gelu,
+    keras.activations.silu: _silu,
+    keras.activations.tanh: np.tanh,
+    keras.activations.sigmoid: expit,
+    keras.activations.softplus: _softplus,
+    keras.activations.linear: _linear,
+}
+
+
+def activation(function):
+    """The float64 NumPy twin of a Keras activation function."""
+    try:
+        return _ACTIVATIONS[function]
+    except KeyError:
+        raise NotImplementedError(
+            f"skae has no float64 inference for the activation {function!r}."
+        ) from None
+
+
+def _array(variable):
+    return np.asarray(variable.value, dtype=np.float64)
+
+
+def _affine(kernel, bias, function):
+    """``x -> function(x @ kernel + bias)`` in float64."""
+    function = activation(function)
+
+    def apply(x):
+        out = x @ kernel
+        if bias is not None:
+            out += bias
+        return function(out)
+
+    return apply
+
+
+def _dense(layer):
+    bias = None if layer.bias is None else _array(layer.bias)
+    return _affine(_array(layer.kernel), bias, layer.activation)
+
+
+def _tied_dense(layer, transpose=False):
+    kernel = _array(layer.kernel)
+    if transpose:
+        return _affine(kernel.T, _array(layer.transpose_bias), layer.transpose_activation)
+    return _affine(kernel, _array(layer.bias), layer.activation)
+
+
+def _identity(layer, **kwargs):
+    # Corruption is inactive and CodeSparsity only adds training losses.
+    return _linear
+
+
+#: For each layer type, a function of ``(layer, **call_kwargs)`` that reads
+#: the layer's current weights and returns its float64 forward function.
+_FORWARD = {
+    keras.layers.Dense: _dense,
+    TiedDense: _tied_dense,
+    Corruption: _identity,
+    CodeSparsity: _identity,
+}
+
+
+def _prepare(layer, kwargs):
+    try:
+        prepare = _FORWARD[type(layer)]
+    except KeyError:
+        raise NotImplementedError(
+            f"skae has no float64 inference for {type(layer).__name__} layers."
+        ) from None
+    return prepare(layer, **kwargs)
+
+
+class Forward:
+    """A network's ``steps`` with their weights read once, as float64.
+
+    Calling it applies the steps to rows in chunks of ``CHUNK_ROWS``, so
+    temporary copies stay bounded; each row's result is the same, up to
+    float64 rounding, whatever chunk it falls in. Reading the weights costs
+    far more than applying them to a few rows (a TensorFlow variable read is
+    about 0.2 ms), which is why it happens here, once.
+    """
+
+    def __init__(self, steps):
+        self._functions = [_prepare(layer, kwargs) for layer, kwargs in steps]
+
+    def __call__(self, X):
+        chunks = []
+        # Rows too large for the network overflow to infinity or NaN; the
+        # callers find them and say which rows they are.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, max(len(X), 1), CHUNK_ROWS):
+                out = np.asarray(X[start : start + CHUNK_ROWS], dtype=np.float64)
+                for function in self._functions:
+                    out = function(out)
+                chunks.append(out)
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+def forward(steps, X):
+    """Apply ``steps`` to the rows of ``X`` in float64; return float64 rows."""
+    return Forward(steps)(X)

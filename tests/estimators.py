@@ -1,0 +1,38 @@
+"""Every public skae estimator with tiny settings: add a new estimator here.
+
+Tests that must cover every estimator (the common checks, hostile inputs,
+random state, row independence) take their list from :func:`tiny_estimators`.
+Tiny networks and few epochs: these tests are about the API, not fit quality.
+"""
+
+from skae import (
+    AutoencoderAnomalyDetector,
+    AutoencoderTransformer,
+    DenoisingAutoencoder,
+    StackedAutoencoder,
+)
+
+TINY = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+
+
+def tiny_estimators():
+    """Fresh, unfitted instances of every public estimator."""
+    return [
+        AutoencoderTransformer(**TINY),
+        DenoisingAutoencoder(**TINY),
+        StackedAutoencoder(pretrain_max_iter=2, **TINY),
+        AutoencoderAnomalyDetector(n_estimators=2, **TINY),
+    ]
+
+
+def estimator_id(estimator):
+    return type(estimator).__name__
+
+
+#: Every inference method of the public estimators, each taking rows X.
+ROW_METHODS = ("transform", "score_samples", "decision_function", "predict", "feature_errors")
+
+
+def row_methods(estimator):
+    """The methods of ``estimator`` that map each row of X to a result."""
+    return [name for name in ROW_METHODS if hasattr(estimator, name)]

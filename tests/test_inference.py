@@ -1,0 +1,45 @@
+"""Float64 inference computes what the Keras layers compute, for every layer and activation."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skae._base import ACTIVATIONS
+from skae._keras import keras_module
+
+# Keras computes in float32: its results carry float32 rounding (1e-7
+# relative) summed over the few terms of these small layers.
+FLOAT32_ROUNDING = dict(rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def X():
+    return np.random.RandomState(0).normal(scale=2.0, size=(50, 7))
+
+
+@pytest.mark.parametrize("tied_weights", [False, True], ids=["untied", "tied"])
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_forward_matches_the_keras_models(X, activation, tied_weights):
+    networks_module, inference = keras_module("_networks"), keras_module("_inference")
+    networks = networks_module.dense_autoencoder(
+        7, 3, (5,), activation=activation, output_activation=activation,
+        code_activation=activation, tied_weights=tied_weights, code_l1=0.1, seed=0,
+    )
+    steps = networks.inference_steps()
+    encode = inference.Forward(networks_module.resolve_steps(networks.encoder, steps["encoder"]))
+    decode = inference.Forward(networks_module.resolve_steps(networks.decoder, steps["decoder"]))
+    codes = encode(X)
+    assert codes.dtype == np.float64
+    X32 = X.astype(np.float32)
+    assert_allclose(codes, networks.encoder(X32).numpy(), **FLOAT32_ROUNDING)
+    assert_allclose(decode(codes), networks.decoder(codes.astype(np.float32)).numpy(), **FLOAT32_ROUNDING)
+    assert_allclose(decode(codes), networks.model(X32).numpy(), **FLOAT32_ROUNDING)
+
+
+def test_a_layer_without_a_float64_forward_is_named():
+    import keras
+
+    inference = keras_module("_inference")
+    layer = keras.layers.Conv1D(2, 3)
+    with pytest.raises(NotImplementedError, match="no float64 inference for Conv1D layers"):
+        inference.Forward([(layer, {})])
