@@ -2,6 +2,8 @@
 
 Everything here takes NumPy arrays and Keras models and returns NumPy arrays
 or plain Python values; the scikit-learn side never touches TensorFlow.
+Numbers may arrive as NumPy scalars (``np.int64(8)`` from a parameter grid):
+they are converted to Python numbers here, before Keras sees them.
 Import through ``skae._keras.keras_module("_training")``.
 """
 
@@ -11,8 +13,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-#: Rows per call when a fitted network is applied to many rows, so memory
-#: stays bounded however large the input is.
+#: Rows per batch of validation data.
 PREDICT_BATCH_ROWS = 4096
 
 _OPTIMIZERS = {
@@ -64,8 +65,8 @@ def execution_plan(n_samples, batch_size, max_iter):
     batches per graph call to cut per-step overhead. All three ways compute
     the same updates.
     """
-    n_batches = -(-n_samples // batch_size)
-    n_steps = n_batches * max_iter
+    n_batches = -(-int(n_samples) // int(batch_size))
+    n_steps = n_batches * int(max_iter)
     if n_steps <= MAX_EAGER_STEPS:
         return {"run_eagerly": True, "steps_per_execution": 1}
     if n_steps < MIN_STEPS_FOR_MULTI_STEP:
@@ -80,7 +81,7 @@ def compile_model(model, *, optimizer, learning_rate, loss, **plan):
     """
     loss_cls, metric_cls = _LOSSES[loss]
     model.compile(
-        optimizer=_OPTIMIZERS[optimizer](learning_rate=learning_rate),
+        optimizer=_OPTIMIZERS[optimizer](learning_rate=float(learning_rate)),
         loss=loss_cls(),
         metrics=[metric_cls(name=ERROR_METRIC)],
         # XLA compilation costs seconds up front and gains little for the
@@ -91,14 +92,30 @@ def compile_model(model, *, optimizer, learning_rate, loss, **plan):
 
 
 def _dataset(X, target, *, batch_size, seed):
-    """Batches of ``(X, target)`` reshuffled every epoch from a fixed seed.
+    """Batches of ``(X, target)`` in a new order every epoch, from ``seed`` alone.
 
-    An op-level seed makes the shuffling reproducible without touching
-    TensorFlow's global seed.
+    Each pass over the dataset (Keras starts one per epoch) draws its order
+    with a stateless shuffle keyed by ``(seed, pass number)``. Unlike
+    ``Dataset.shuffle(seed=...)``, which mixes in TensorFlow's global seed,
+    the order depends on nothing but ``seed``.
     """
-    ds = tf.data.Dataset.from_tensor_slices((X, target))
-    ds = ds.shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    n_rows = len(X)
+    X = tf.constant(X)
+    target = X if target is None else tf.constant(target)
+    passes = tf.Variable(0, dtype=tf.int64, trainable=False)
+
+    def shuffled_indices(_):
+        key = tf.stack([tf.constant(seed, tf.int64), passes.assign_add(1)])
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(n_rows, dtype=tf.int64), seed=key, alg="philox"
+        )
+        return tf.data.Dataset.from_tensor_slices(order)
+
+    ds = tf.data.Dataset.from_tensors(0).flat_map(shuffled_indices).batch(batch_size)
+    # flat_map hides the length, which Keras needs to know where epochs end.
+    ds = ds.apply(tf.data.experimental.assert_cardinality(-(-n_rows // batch_size)))
+    ds = ds.map(lambda rows: (tf.gather(X, rows), tf.gather(target, rows)))
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def train(
@@ -123,18 +140,17 @@ def train(
     for ``n_iter_no_change`` epochs, as scikit-learn's MLP does. With early
     stopping the weights of the best validation epoch are restored.
     """
-    target_train = X_train if target_train is None else target_train
     use_validation = early_stopping and X_val is not None
     if use_validation:
         target_val = X_val if target_val is None else target_val
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_loss" if use_validation else "loss",
-        min_delta=tol,
-        patience=n_iter_no_change,
+        min_delta=float(tol),
+        patience=int(n_iter_no_change),
         restore_best_weights=use_validation,
     )
     history = model.fit(
-        _dataset(X_train, target_train, batch_size=batch_size, seed=seed),
+        _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
         # A ready dataset: Keras re-adapts NumPy validation data every epoch.
         validation_data=(
             tf.data.Dataset.from_tensor_slices((X_val, target_val)).batch(
@@ -143,7 +159,7 @@ def train(
             if use_validation
             else None
         ),
-        epochs=max_iter,
+        epochs=int(max_iter),
         verbose=2 if verbose else 0,
         callbacks=[stopper, _StopOnNonFinite()],
         shuffle=False,  # the dataset shuffles itself, from a seed
@@ -168,29 +184,3 @@ class _StopOnNonFinite(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not np.isfinite((logs or {}).get("loss", 0.0)):
             self.model.stop_training = True
-
-
-class BatchedFunction:
-    """Apply a Keras model to NumPy rows through one traced graph.
-
-    ``keras.Model.predict`` builds a data pipeline on every call (about
-    100 ms); a ``tf.function`` with a fixed input signature is traced once and
-    then costs well under a millisecond for a single row. Large inputs are
-    fed in chunks of ``PREDICT_BATCH_ROWS`` rows.
-    """
-
-    def __init__(self, model):
-        spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32)
-        self._fn = tf.function(
-            lambda x: model(x, training=False), input_signature=[spec]
-        )
-
-    def __call__(self, X):
-        if len(X) <= PREDICT_BATCH_ROWS:
-            return self._fn(X).numpy()
-        return np.concatenate(
-            [
-                self._fn(X[i : i + PREDICT_BATCH_ROWS]).numpy()
-                for i in range(0, len(X), PREDICT_BATCH_ROWS)
-            ]
-        )

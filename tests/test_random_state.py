@@ -7,7 +7,9 @@ import textwrap
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
 
+from estimators import estimator_id, tiny_estimators
 from skae import AutoencoderTransformer
 
 SCRIPT = textwrap.dedent(
@@ -61,3 +63,32 @@ def test_fitting_does_not_touch_global_seeds(blobs):
     state = np.random.get_state()
     _fit_codes(blobs, 0)
     assert_array_equal(np.random.get_state()[1], state[1])
+
+
+@pytest.fixture
+def restore_global_seeds():
+    """Put back the global seeds that a test sets on purpose."""
+    import random
+
+    import tensorflow as tf
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    yield
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
+    tf.random.set_seed(None)
+
+
+@pytest.mark.parametrize("estimator", tiny_estimators(), ids=estimator_id)
+def test_global_seeds_change_nothing(estimator, blobs, restore_global_seeds):
+    import keras
+    import tensorflow as tf
+
+    estimator.set_params(random_state=0)
+    reference = clone(estimator).fit(blobs).score_samples(blobs)
+    tf.random.set_seed(1)
+    after_tf_seed = clone(estimator).fit(blobs).score_samples(blobs)
+    keras.utils.set_random_seed(123)
+    after_keras_seed = clone(estimator).fit(blobs).score_samples(blobs)
+    assert_array_equal(after_tf_seed, reference)
+    assert_array_equal(after_keras_seed, reference)
