@@ -32,20 +32,30 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+# Each activation may overwrite its argument, a fresh array of pre-activations
+# that nothing else holds: in place, large inputs cost no extra copies.
+
+
 def _relu(x):
-    return np.maximum(x, 0.0)
+    return np.maximum(x, 0.0, out=x)
 
 
 def _leaky_relu(x):
-    return np.where(x > 0, x, 0.2 * x)  # Keras' default negative_slope
+    x[x < 0] *= 0.2  # Keras' default negative_slope
+    return x
 
 
 def _elu(x):
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0.0)))
+    negative = x < 0
+    x[negative] = np.expm1(x[negative])
+    return x
 
 
 def _selu(x):
-    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    negative = x < 0
+    x[negative] = _SELU_ALPHA * np.expm1(x[negative])
+    x *= _SELU_SCALE
+    return x
 
 
 def _gelu(x):
@@ -53,11 +63,20 @@ def _gelu(x):
 
 
 def _silu(x):
-    return x * expit(x)
+    x *= expit(x)
+    return x
+
+
+def _tanh(x):
+    return np.tanh(x, out=x)
+
+
+def _sigmoid(x):
+    return expit(x, out=x)
 
 
 def _softplus(x):
-    return np.logaddexp(0.0, x)
+    return np.logaddexp(0.0, x, out=x)
 
 
 def _linear(x):
@@ -72,8 +91,8 @@ _ACTIVATIONS = {
     keras.activations.selu: _selu,
     keras.activations.gelu: _gelu,
     keras.activations.silu: _silu,
-    keras.activations.tanh: np.tanh,
-    keras.activations.sigmoid: expit,
+    keras.activations.tanh: _tanh,
+    keras.activations.sigmoid: _sigmoid,
     keras.activations.softplus: _softplus,
     keras.activations.linear: _linear,
 }
