@@ -165,22 +165,26 @@ def train(
         shuffle=False,  # the dataset shuffles itself, from a seed
     ).history
     loss_curve = [float(v) for v in history["loss"]]
+    validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
     return TrainingResult(
         loss_curve=loss_curve,
-        validation_errors=[float(v) for v in history.get(f"val_{ERROR_METRIC}", [])],
+        validation_errors=validation_errors,
         n_iter=len(loss_curve),
         stopped_early=stopper.stopped_epoch > 0,
-        diverged=not np.all(np.isfinite(loss_curve)),
+        # A held-out loss that overflows means rows the network cannot take,
+        # as much as a training loss that does.
+        diverged=not np.all(np.isfinite(loss_curve + validation_errors)),
     )
 
 
 class _StopOnNonFinite(keras.callbacks.Callback):
-    """Stop at the end of an epoch whose loss is NaN or infinite.
+    """Stop at the end of an epoch whose training or validation loss is NaN or infinite.
 
     Keras' ``TerminateOnNaN`` checks after every batch, which forces a
     device sync per step; once an epoch is enough here.
     """
 
     def on_epoch_end(self, epoch, logs=None):
-        if not np.isfinite((logs or {}).get("loss", 0.0)):
+        logs = logs or {}
+        if not all(np.isfinite(logs.get(key, 0.0)) for key in ("loss", "val_loss")):
             self.model.stop_training = True
