@@ -256,25 +256,22 @@ class BaseAutoencoder(BaseEstimator):
             **self._dense_network_params(),
         )
 
-    def _compile(self, model, n_samples, max_iter, loss=None):
-        training = keras_module("_training")
-        batch_size = self._batch_size(n_samples)
-        training.compile_model(
-            model,
-            optimizer=self.optimizer,
-            learning_rate=self.learning_rate,
-            loss=self.loss if loss is None else loss,
-            **training.execution_plan(n_samples, batch_size, max_iter),
-        )
-
     def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None):
-        """Compile and train one Keras model to reconstruct its input."""
-        self._compile(model, len(X_train), max_iter, loss)
-        return keras_module("_training").train(
+        """Train one Keras model to reconstruct its input."""
+        training = keras_module("_training")
+        batch_size = self._batch_size(len(X_train))
+        compile_args = dict(
+            optimizer=self.optimizer,
+            learning_rate=float(self.learning_rate),
+            loss=self.loss if loss is None else loss,
+            **training.execution_plan(len(X_train), batch_size, max_iter),
+        )
+        return training.train(
             model,
             X_train,
             X_val,
-            batch_size=self._batch_size(len(X_train)),
+            compile_args=compile_args,
+            batch_size=batch_size,
             max_iter=max_iter,
             early_stopping=self._uses_validation(),
             tol=self.tol,

@@ -7,6 +7,8 @@ they are converted to Python numbers here, before Keras sees them.
 Import through ``skae._keras.keras_module("_training")``.
 """
 
+import json
+import threading
 from dataclasses import dataclass, field
 
 import keras
@@ -91,6 +93,77 @@ def compile_model(model, *, optimizer, learning_rate, loss, **plan):
     )
 
 
+class _Template:
+    """A compiled copy of one architecture that every fit of it trains on.
+
+    TensorFlow never frees a traced graph: compiling and fitting a new model
+    at every ``fit`` grows memory by about 8 MB a fit, as plain Keras does.
+    A template is compiled and traced once; each fit loads its own initial
+    weights (and noise state) into it, restores the optimizer's initial
+    state, trains it, and copies the result back to its own model. That
+    grows memory by about 0.3 MB a fit (``benchmarks/training.py``). The
+    lock makes concurrent fits of one architecture take turns.
+    """
+
+    def __init__(self, model, compile_args):
+        self.model = keras.models.clone_model(model)
+        # Taken before compiling adds metric variables: these pair one to
+        # one with ``model.variables`` (weights and noise seed states).
+        self._variables = list(self.model.variables)
+        compile_model(self.model, **compile_args)
+        self.model.optimizer.build(self.model.trainable_variables)
+        self._optimizer_start = [v.numpy() for v in self.model.optimizer.variables]
+        self.lock = threading.Lock()
+
+    def load(self, model):
+        """Take ``model``'s variables and a fresh optimizer state."""
+        for mine, theirs in self._paired(model):
+            mine.assign(theirs)
+        for variable, start in zip(self.model.optimizer.variables, self._optimizer_start):
+            variable.assign(start)
+
+    def store(self, model):
+        """Give the trained variables back to ``model``."""
+        for mine, theirs in self._paired(model):
+            theirs.assign(mine)
+
+    def _paired(self, model):
+        theirs = model.variables
+        if len(theirs) != len(self._variables):
+            raise RuntimeError("skae: a training template does not match its model.")
+        return zip(self._variables, theirs)
+
+
+_TEMPLATES = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def _canonical(config, names):
+    """``config`` without seeds, with layer names replaced by their positions.
+
+    Seeds only decide initial values, which every fit overwrites; names
+    differ between otherwise identical models.
+    """
+    if isinstance(config, dict):
+        return {k: _canonical(v, names) for k, v in config.items() if k != "seed"}
+    if isinstance(config, (list, tuple)):
+        return [_canonical(v, names) for v in config]
+    if isinstance(config, str):
+        return names.get(config, config)
+    return config
+
+
+def _template(model, compile_args):
+    """The template for ``model``'s architecture and training settings."""
+    names = {layer.name: f"layer_{i}" for i, layer in enumerate(model.layers)}
+    names[model.name] = "model"
+    key = json.dumps([_canonical(model.get_config(), names), compile_args], sort_keys=True, default=repr)
+    with _TEMPLATES_LOCK:
+        if key not in _TEMPLATES:
+            _TEMPLATES[key] = _Template(model, compile_args)
+        return _TEMPLATES[key]
+
+
 def _dataset(X, target, *, batch_size, seed):
     """Batches of ``(X, target)`` in a new order every epoch, from ``seed`` alone.
 
@@ -123,6 +196,7 @@ def train(
     X_train,
     X_val=None,
     *,
+    compile_args,
     target_train=None,
     target_val=None,
     batch_size,
@@ -133,8 +207,10 @@ def train(
     seed,
     verbose=0,
 ):
-    """Train a compiled ``model`` to map ``X`` to ``target`` (default: ``X``).
+    """Train ``model`` to map ``X`` to ``target`` (default: ``X``).
 
+    ``compile_args`` are :func:`compile_model`'s keyword arguments; the
+    training runs on the architecture's template (see :class:`_Template`).
     Stops when the monitored loss (validation loss if ``X_val`` is given and
     ``early_stopping`` is on, else training loss) has not improved by ``tol``
     for ``n_iter_no_change`` epochs, as scikit-learn's MLP does. With early
@@ -149,21 +225,25 @@ def train(
         patience=int(n_iter_no_change),
         restore_best_weights=use_validation,
     )
-    history = model.fit(
-        _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
-        # A ready dataset: Keras re-adapts NumPy validation data every epoch.
-        validation_data=(
-            tf.data.Dataset.from_tensor_slices((X_val, target_val)).batch(
-                PREDICT_BATCH_ROWS
-            )
-            if use_validation
-            else None
-        ),
-        epochs=int(max_iter),
-        verbose=2 if verbose else 0,
-        callbacks=[stopper, _StopOnNonFinite()],
-        shuffle=False,  # the dataset shuffles itself, from a seed
-    ).history
+    template = _template(model, compile_args)
+    with template.lock:
+        template.load(model)
+        history = template.model.fit(
+            _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
+            # A ready dataset: Keras re-adapts NumPy validation data every epoch.
+            validation_data=(
+                tf.data.Dataset.from_tensor_slices((X_val, target_val)).batch(
+                    PREDICT_BATCH_ROWS
+                )
+                if use_validation
+                else None
+            ),
+            epochs=int(max_iter),
+            verbose=2 if verbose else 0,
+            callbacks=[stopper, _StopOnNonFinite()],
+            shuffle=False,  # the dataset shuffles itself, from a seed
+        ).history
+        template.store(model)
     loss_curve = [float(v) for v in history["loss"]]
     validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
     return TrainingResult(
