@@ -348,6 +348,14 @@ def environment():
 # ------------------------------------------------------------------ main
 
 
+def add_data_arguments(parser):
+    """The data options of this script, for the other benchmarks that load data with it."""
+    parser.add_argument("--dataset", default="digits", help="as in benchmarks/compare.py")
+    parser.add_argument("--data-dir", help="as in benchmarks/compare.py")
+    parser.add_argument("--label-column", help="as in benchmarks/compare.py")
+    parser.add_argument("--train-size", type=int, help="use at most this many training rows")
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", default="digits",

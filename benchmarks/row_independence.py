@@ -16,7 +16,7 @@ import argparse
 import time
 
 import numpy as np
-from compare import load_dataset, subsample
+from compare import add_data_arguments, load_dataset, subsample
 
 from skae import (
     AutoencoderAnomalyDetector,
@@ -45,10 +45,7 @@ def measure(call, batch):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="digits", help="as in benchmarks/compare.py")
-    parser.add_argument("--data-dir", help="as in benchmarks/compare.py")
-    parser.add_argument("--label-column", help="as in benchmarks/compare.py")
-    parser.add_argument("--train-size", type=int, help="use at most this many training rows")
+    add_data_arguments(parser)
     parser.add_argument("--rows", type=int, default=1000, help="rows in the batch")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -20,7 +20,7 @@ import gc
 import time
 
 import numpy as np
-from compare import PeakMemory, load_dataset, subsample
+from compare import PeakMemory, add_data_arguments, load_dataset, subsample
 
 from skae import AutoencoderTransformer
 
@@ -68,10 +68,7 @@ def growth_per_fit(fit, X, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dataset", default="digits", help="as in benchmarks/compare.py")
-    parser.add_argument("--data-dir", help="as in benchmarks/compare.py")
-    parser.add_argument("--label-column", help="as in benchmarks/compare.py")
-    parser.add_argument("--train-size", type=int, help="use at most this many training rows")
+    add_data_arguments(parser)
     parser.add_argument("--fits", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--n-components", type=int, default=8)
