@@ -101,8 +101,9 @@ class _Template:
     A template is compiled and traced once; each fit loads its own initial
     weights (and noise state) into it, restores the optimizer's initial
     state, trains it, and copies the result back to its own model. That
-    grows memory by about 0.3 MB a fit (``benchmarks/training.py``). The
-    lock makes concurrent fits of one architecture take turns.
+    grows memory by 0.02 MB a fit over 100 fits on digits, against plain
+    Keras' 7.8 MB (``benchmarks/training.py``). The lock makes concurrent
+    fits of one architecture take turns.
     """
 
     def __init__(self, model, compile_args):
