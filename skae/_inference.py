@@ -186,8 +186,3 @@ class Forward:
                     out = function(out)
                 chunks.append(out)
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-
-
-def forward(steps, X):
-    """Apply ``steps`` to the rows of ``X`` in float64; return float64 rows."""
-    return Forward(steps)(X)

@@ -147,9 +147,10 @@ n_features_in_, feature_names_in_
             self._check_converged(result, f" while pretraining layer {i}")
             curves.append(result.loss_curve)
             if i < len(networks.levels) - 1:
-                H_train = inference.forward(level.encode, H_train).astype(np.float32)
+                encode = inference.Forward(level.encode)  # reads the weights once
+                H_train = encode(H_train).astype(np.float32)
                 if H_val is not None:
-                    H_val = inference.forward(level.encode, H_val).astype(np.float32)
+                    H_val = encode(H_val).astype(np.float32)
         return curves
 
 

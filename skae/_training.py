@@ -1,4 +1,4 @@
-"""Keras-side training and inference helpers.
+"""Keras-side training (inference is in ``_inference``).
 
 Everything here takes NumPy arrays and Keras models and returns NumPy arrays
 or plain Python values; the scikit-learn side never touches TensorFlow.
