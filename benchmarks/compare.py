@@ -141,6 +141,8 @@ def make_estimators(n_components, seed, max_iter):
     specs = {
         "PCA": (PCA, {"random_state": seed}),
         "linear AE": (AutoencoderTransformer, {"hidden_layer_sizes": (), "activation": "linear", **common}),
+        # skae's defaults: the row issue 10's targets are about.
+        "AE, defaults": (AutoencoderTransformer, common),
         "deep AE": (AutoencoderTransformer, {"hidden_layer_sizes": (256, 64), **common}),
         # Pretraining gets a quarter of the fine-tuning epochs per layer, the
         # ratio of skae's defaults (50 and 200).

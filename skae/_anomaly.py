@@ -34,9 +34,9 @@ _TRAIN_CLIP = 1e6
 #: (it overflows): the largest there is, so they score lowest.
 _MAX_OUTLYINGNESS = np.finfo(np.float64).max
 
-_SHARED = ("activation", "learning_rate", "batch_size", "max_iter", "early_stopping",
-           "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
-           "verbose")
+_SHARED = ("activation", "learning_rate", "learning_rate_schedule", "batch_size", "max_iter",
+           "early_stopping", "validation_fraction", "n_iter_no_change", "tol", "alpha",
+           "random_state", "verbose")
 
 
 def _is_auto(value):
@@ -122,10 +122,14 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         Activation of the hidden layers.
 
     learning_rate : float, default=1e-3
-        Adam's step size.
+        Adam's initial step size.
+
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
+        How the step size moves, as in :class:`AutoencoderTransformer`.
 
     batch_size : int or "auto", default="auto"
-        Rows per gradient step; "auto" is ``min(200, n_rows)``.
+        Rows per gradient step; "auto" is ``n_rows // 32`` kept within
+        [32, 200], as in :class:`AutoencoderTransformer`.
 
     max_iter : int, default=50
         Maximum epochs per member. Fewer than for dimensionality reduction: a
@@ -142,7 +146,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         Epochs without improvement before a member stops.
 
     tol : float, default=1e-4
-        Smallest improvement of the monitored loss that counts.
+        Smallest relative improvement of the monitored loss that counts.
 
     alpha : float, default=0.0
         L2 penalty on the kernels.
@@ -152,7 +156,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         results.
 
     verbose : int, default=0
-        Print Keras progress when positive.
+        Print one line per epoch of each member when positive.
 
     Attributes
     ----------
@@ -226,6 +230,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         scaling="robust",
         activation="relu",
         learning_rate=1e-3,
+        learning_rate_schedule="plateau",
         batch_size="auto",
         max_iter=50,
         early_stopping=True,
@@ -244,6 +249,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         self.scaling = scaling
         self.activation = activation
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.early_stopping = early_stopping
@@ -268,7 +274,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
             )
         self._check_validation_split(n_rows)
 
-    def _fit(self, X):
+    def _fit(self, X, *, continuing=False):
+        # ``continuing`` is never true: the detector has no warm_start.
         self._check_params_against(X)
         n_samples, n_features = X.shape
         scaler = {"robust": RobustScaler(), "standard": StandardScaler(), None: None}[self.scaling]

@@ -34,8 +34,15 @@ _EPSILON = 1e-7
 #: Fitted attributes that hold Keras objects; they are pickled as one model.
 _KERAS_ATTRIBUTES = ("model_", "encoder_", "decoder_")
 
-#: Private state set with the networks; cleared with the fitted attributes.
-_NETWORK_STATE = ("_inference_steps", "_forward")
+#: Private fitted state; cleared with the fitted attributes.
+_FITTED_PRIVATE = ("_inference_steps", "_forward", "_optimizer_state", "_partial_rng")
+
+#: ``batch_size="auto"``: about ``_AUTO_BATCH_STEPS`` steps an epoch on
+#: small data, batches of ``_AUTO_BATCH_MAX`` rows on large data, and never
+#: fewer than ``_AUTO_BATCH_MIN`` rows a batch (see the parameter's doc).
+_AUTO_BATCH_STEPS = 32
+_AUTO_BATCH_MIN = 32
+_AUTO_BATCH_MAX = 200
 
 #: How many offending rows an error message lists.
 _ROWS_SHOWN = 10
@@ -84,6 +91,7 @@ class BaseAutoencoder(BaseEstimator):
         "loss": [StrOptions(LOSSES)],
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"plateau", "cosine", "constant"})],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
@@ -118,26 +126,52 @@ class BaseAutoencoder(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        continuing = self._warm_start()
         try:
-            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-            self._fit(X)
+            X = validate_data(
+                self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, reset=not continuing
+            )
+            self._fit(X, continuing=continuing)
         except BaseException:
             # Whatever failed, leave no half-fitted estimator behind.
             self._clear_fitted_state()
             raise
         return self
 
-    def _fit(self, X):
+    def _warm_start(self):
+        """Whether ``fit`` continues from the fitted weights (``warm_start``)."""
+        return False
+
+    def _fit(self, X, *, continuing=False, partial=False):
+        """Train on validated rows X and set the fitted state.
+
+        ``continuing`` starts from the fitted weights instead of new ones;
+        ``partial`` makes one pass over X with no validation split, going
+        on with the optimizer's state of the previous pass
+        (``partial_fit``). Nothing is changed unless training succeeds.
+        """
         X = _as_float32(X)
         self._check_params_against(X)
-        rng = check_random_state(self.random_state)
+        if partial:
+            if not hasattr(self, "_partial_rng"):
+                self._partial_rng = check_random_state(self.random_state)
+            rng = self._partial_rng
+        else:
+            rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
-        X_train, X_val = self._split_validation(X, rng)
+        X_train, X_val = (X, None) if partial else self._split_validation(X, rng)
 
         networks = self._build_networks(X_train, init_seed)
-        result = self._train_networks(networks, X_train, X_val, seed=shuffle_seed)
+        if continuing:
+            self._load_fitted_weights(networks)
+        result = self._train_networks(
+            networks, X_train, X_val, seed=shuffle_seed,
+            max_iter=1 if partial else self.max_iter,
+            from_scratch=not (continuing or partial),
+            optimizer_state=getattr(self, "_optimizer_state", None) if partial else None,
+        )
         self._check_converged(result)
-        if not result.stopped_early and result.n_iter >= self.max_iter:
+        if not partial and not result.stopped_early and result.n_iter >= self.max_iter:
             warnings.warn(
                 f"Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.",
@@ -149,14 +183,32 @@ class BaseAutoencoder(BaseEstimator):
         for name, value in result.extra.items():
             setattr(self, name, value)
         self.n_components_ = int(self.n_components)
-        self.n_iter_ = result.n_iter
-        self.loss_curve_ = result.loss_curve
-        if self._uses_validation():
-            self.validation_scores_ = [-e for e in result.validation_errors]
-            self.best_validation_score_ = max(self.validation_scores_, default=None)
+        self._optimizer_state = result.optimizer_state if partial else None
+        scores = None if X_val is None else [-e for e in result.validation_errors]
+        if continuing:
+            self.n_iter_ += result.n_iter
+            self.loss_curve_ = self.loss_curve_ + result.loss_curve
+            if scores is not None and self.validation_scores_ is not None:
+                scores = self.validation_scores_ + scores
+            elif scores is None:
+                scores = self.validation_scores_
         else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+            self.n_iter_ = result.n_iter
+            self.loss_curve_ = result.loss_curve
+        self.validation_scores_ = scores
+        self.best_validation_score_ = None if scores is None else max(scores, default=None)
+
+    def _load_fitted_weights(self, networks):
+        """Start ``networks`` from the fitted weights, which must fit them."""
+        fitted, new = self.model_.get_weights(), networks.model.get_weights()
+        if [w.shape for w in fitted] != [w.shape for w in new]:
+            raise ValueError(
+                f"{type(self).__name__} cannot continue from its fitted network: "
+                "the parameters now give a network of other shapes (were "
+                "n_components, hidden_layer_sizes or tied_weights changed?). "
+                "Fit it anew with warm_start=False."
+            )
+        networks.model.set_weights(fitted)
 
     def _check_converged(self, result, stage=""):
         """Raise if a training ``result`` diverged; ``stage`` says which training."""
@@ -170,7 +222,6 @@ class BaseAutoencoder(BaseEstimator):
     def _check_params_against(self, X):
         """Checks of parameters that need the data or go beyond constraints."""
         self._check_hidden_layer_sizes()
-        self._check_validation_split(len(X))
         if self.sparsity_target is not None and self.code_activation != "sigmoid":
             raise ValueError(
                 "sparsity_target needs code activations in (0, 1): set "
@@ -221,6 +272,7 @@ class BaseAutoencoder(BaseEstimator):
     def _split_validation(self, X, rng):
         if not self._uses_validation():
             return X, None
+        self._check_validation_split(len(X))
         X_train, X_val = train_test_split(
             X, test_size=self.validation_fraction, random_state=rng
         )
@@ -228,7 +280,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            return min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // _AUTO_BATCH_STEPS), n_samples)
         return min(self.batch_size, n_samples)
 
     # ------------------------------------------- hooks for the Keras side
@@ -256,7 +308,7 @@ class BaseAutoencoder(BaseEstimator):
             **self._dense_network_params(),
         )
 
-    def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None):
+    def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None, optimizer_state=None):
         """Train one Keras model to reconstruct its input."""
         training = keras_module("_training")
         batch_size = self._batch_size(len(X_train))
@@ -276,13 +328,23 @@ class BaseAutoencoder(BaseEstimator):
             early_stopping=self._uses_validation(),
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
+            schedule=self.learning_rate_schedule,
             seed=seed,
+            optimizer_state=optimizer_state,
             verbose=self.verbose,
         )
 
-    def _train_networks(self, networks, X_train, X_val, *, seed):
-        """Train ``networks``; return a ``_training.TrainingResult``."""
-        return self._train(networks.model, X_train, X_val, seed=seed, max_iter=self.max_iter)
+    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
+                        optimizer_state):
+        """Train ``networks``; return a ``_training.TrainingResult``.
+
+        ``from_scratch`` is False when training continues fitted weights or
+        runs one ``partial_fit`` pass; the other arguments are ``_train``'s.
+        """
+        return self._train(
+            networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
+            optimizer_state=optimizer_state,
+        )
 
     # ----------------------------------------------------------- inference
 
@@ -384,7 +446,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _clear_fitted_state(self):
         for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name in _NETWORK_STATE:
+            if (name.endswith("_") and not name.startswith("__")) or name in _FITTED_PRIVATE:
                 delattr(self, name)
 
     def __getstate__(self):

@@ -68,7 +68,8 @@ best_validation_score_, n_features_in_, feature_names_in_
         output_activation="auto",
         loss="mse",
         optimizer="adam",
-        learning_rate=1e-3,
+        learning_rate=3e-3,
+        learning_rate_schedule="plateau",
         batch_size="auto",
         max_iter=200,
         early_stopping=True,
@@ -83,6 +84,7 @@ best_validation_score_, n_features_in_, feature_names_in_
         sparsity_weight=1.0,
         random_state=None,
         verbose=0,
+        warm_start=False,
     ):
         super().__init__(
             n_components,
@@ -92,6 +94,7 @@ best_validation_score_, n_features_in_, feature_names_in_
             loss=loss,
             optimizer=optimizer,
             learning_rate=learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
             batch_size=batch_size,
             max_iter=max_iter,
             early_stopping=early_stopping,
@@ -106,6 +109,7 @@ best_validation_score_, n_features_in_, feature_names_in_
             sparsity_weight=sparsity_weight,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
         )
         self.noise = noise
         self.noise_level = noise_level

@@ -71,7 +71,8 @@ n_features_in_, feature_names_in_
         output_activation="auto",
         loss="mse",
         optimizer="adam",
-        learning_rate=1e-3,
+        learning_rate=3e-3,
+        learning_rate_schedule="plateau",
         batch_size="auto",
         max_iter=200,
         early_stopping=True,
@@ -86,6 +87,7 @@ n_features_in_, feature_names_in_
         sparsity_weight=1.0,
         random_state=None,
         verbose=0,
+        warm_start=False,
     ):
         super().__init__(
             n_components,
@@ -95,6 +97,7 @@ n_features_in_, feature_names_in_
             loss=loss,
             optimizer=optimizer,
             learning_rate=learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
             batch_size=batch_size,
             max_iter=max_iter,
             early_stopping=early_stopping,
@@ -109,6 +112,7 @@ n_features_in_, feature_names_in_
             sparsity_weight=sparsity_weight,
             random_state=random_state,
             verbose=verbose,
+            warm_start=warm_start,
         )
         self.pretrain = pretrain
         self.fine_tune = fine_tune
@@ -119,16 +123,24 @@ n_features_in_, feature_names_in_
         if not (self.pretrain or self.fine_tune):
             raise ValueError("At least one of pretrain and fine_tune must be True.")
 
-    def _train_networks(self, networks, X_train, X_val, *, seed):
-        curves = self._pretrain(networks, X_train, X_val, seed) if self.pretrain else None
-        if self.fine_tune:
-            result = self._train(networks.model, X_train, X_val, seed=seed, max_iter=self.max_iter)
+    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
+                        optimizer_state):
+        # Continued and partial fits train end to end: pretraining again
+        # would overwrite what they continue.
+        pretrain = self.pretrain and from_scratch
+        curves = self._pretrain(networks, X_train, X_val, seed) if pretrain else None
+        if self.fine_tune or not from_scratch:
+            result = self._train(
+                networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
+                optimizer_state=optimizer_state,
+            )
         else:
             result = keras_module("_training").TrainingResult(
                 loss_curve=[], validation_errors=[], n_iter=0, stopped_early=False,
                 diverged=False,
             )
-        result.extra["pretrain_loss_curves_"] = curves
+        if from_scratch or not hasattr(self, "pretrain_loss_curves_"):
+            result.extra["pretrain_loss_curves_"] = curves
         return result
 
     def _pretrain(self, networks, X_train, X_val, seed):

@@ -8,7 +8,9 @@ Import through ``skae._keras.keras_module("_training")``.
 """
 
 import json
+import math
 import threading
+import time
 from dataclasses import dataclass, field
 
 import keras
@@ -54,6 +56,8 @@ class TrainingResult:
     n_iter: int
     stopped_early: bool
     diverged: bool
+    #: The optimizer's variables at the end, to continue from (``partial_fit``).
+    optimizer_state: list = None
     #: Further fitted attributes for the estimator, by name.
     extra: dict = field(default_factory=dict)
 
@@ -116,12 +120,20 @@ class _Template:
         self._optimizer_start = [v.numpy() for v in self.model.optimizer.variables]
         self.lock = threading.Lock()
 
-    def load(self, model):
-        """Take ``model``'s variables and a fresh optimizer state."""
+    def load(self, model, optimizer_state=None):
+        """Take ``model``'s variables, and ``optimizer_state`` or a fresh one."""
         for mine, theirs in self._paired(model):
             mine.assign(theirs)
-        for variable, start in zip(self.model.optimizer.variables, self._optimizer_start):
-            variable.assign(start)
+        state = self._optimizer_start if optimizer_state is None else optimizer_state
+        variables = self.model.optimizer.variables
+        if len(state) != len(variables):
+            raise RuntimeError("skae: an optimizer state does not match its template.")
+        for variable, value in zip(variables, state):
+            variable.assign(value)
+
+    def optimizer_state(self):
+        """The optimizer's variables (step count, rate, moments) as arrays."""
+        return [np.array(v.numpy()) for v in self.model.optimizer.variables]
 
     def store(self, model):
         """Give the trained variables back to ``model``."""
@@ -205,30 +217,38 @@ def train(
     early_stopping,
     tol,
     n_iter_no_change,
+    schedule,
     seed,
+    optimizer_state=None,
     verbose=0,
 ):
     """Train ``model`` to map ``X`` to ``target`` (default: ``X``).
 
     ``compile_args`` are :func:`compile_model`'s keyword arguments; the
     training runs on the architecture's template (see :class:`_Template`).
-    Stops when the monitored loss (validation loss if ``X_val`` is given and
-    ``early_stopping`` is on, else training loss) has not improved by ``tol``
-    for ``n_iter_no_change`` epochs, as scikit-learn's MLP does. With early
-    stopping the weights of the best validation epoch are restored.
+    When to stop and how the learning rate moves is :class:`_Convergence`'s
+    business; ``schedule`` names the learning-rate schedule.
+
+    ``optimizer_state`` (from an earlier result's ``optimizer_state``)
+    continues that optimizer instead of starting a fresh one, as
+    ``partial_fit`` needs. A diverged training leaves ``model`` as it was.
     """
     use_validation = early_stopping and X_val is not None
     if use_validation:
         target_val = X_val if target_val is None else target_val
-    stopper = keras.callbacks.EarlyStopping(
+    convergence = _Convergence(
         monitor="val_loss" if use_validation else "loss",
-        min_delta=float(tol),
-        patience=int(n_iter_no_change),
-        restore_best_weights=use_validation,
+        tol=float(tol),
+        n_iter_no_change=int(n_iter_no_change),
+        schedule=schedule,
+        learning_rate=float(compile_args["learning_rate"]),
+        max_iter=int(max_iter),
+        restore_best=use_validation,
+        verbose=verbose,
     )
     template = _template(model, compile_args)
     with template.lock:
-        template.load(model)
+        template.load(model, optimizer_state)
         history = template.model.fit(
             _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
             # A ready dataset: Keras re-adapts NumPy validation data every epoch.
@@ -240,32 +260,129 @@ def train(
                 else None
             ),
             epochs=int(max_iter),
-            verbose=2 if verbose else 0,
-            callbacks=[stopper, _StopOnNonFinite()],
+            verbose=0,
+            callbacks=[convergence],
             shuffle=False,  # the dataset shuffles itself, from a seed
         ).history
-        template.store(model)
-    loss_curve = [float(v) for v in history["loss"]]
-    validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
+        loss_curve = [float(v) for v in history["loss"]]
+        validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
+        # A held-out loss that overflows means rows the network cannot take,
+        # as much as a training loss that does.
+        diverged = not np.all(np.isfinite(loss_curve + validation_errors))
+        if not diverged:
+            template.store(model)
+        state = template.optimizer_state()
     return TrainingResult(
         loss_curve=loss_curve,
         validation_errors=validation_errors,
         n_iter=len(loss_curve),
-        stopped_early=stopper.stopped_epoch > 0,
-        # A held-out loss that overflows means rows the network cannot take,
-        # as much as a training loss that does.
-        diverged=not np.all(np.isfinite(loss_curve + validation_errors)),
+        stopped_early=convergence.converged,
+        diverged=diverged,
+        optimizer_state=state,
     )
 
 
-class _StopOnNonFinite(keras.callbacks.Callback):
-    """Stop at the end of an epoch whose training or validation loss is NaN or infinite.
+#: Learning-rate schedules, by the name the estimators take.
+SCHEDULES = ("plateau", "cosine", "constant")
 
-    Keras' ``TerminateOnNaN`` checks after every batch, which forces a
-    device sync per step; once an epoch is enough here.
+#: The plateau schedule multiplies the learning rate by this factor ...
+PLATEAU_FACTOR = 0.1
+#: ... at most this many times.
+PLATEAU_CUTS = 3
+
+
+class _Convergence(keras.callbacks.Callback):
+    """When to stop, the learning rate of each epoch, and the weights to keep.
+
+    The monitored loss improves when it falls below the best so far by more
+    than ``tol`` times that best: a relative rule, so convergence does not
+    depend on the scale of the data (an absolute ``tol`` stops fits of data
+    in [0, 1] long before they converge). Training stops after
+    ``n_iter_no_change`` epochs without improvement.
+
+    The schedules:
+
+    - ``"plateau"``: after every ``n_iter_no_change // 2`` epochs without
+      improvement the learning rate is multiplied by ``PLATEAU_FACTOR``, at
+      most ``PLATEAU_CUTS`` times; the stop comes only after
+      ``n_iter_no_change`` epochs without improvement at the smallest rate.
+    - ``"cosine"``: the rate falls from its start to zero along half a
+      cosine over ``max_iter`` epochs.
+    - ``"constant"``: the rate never changes.
+
+    With ``restore_best`` the weights of the best epoch are restored at the
+    end, however training ended (as scikit-learn's MLP does with early
+    stopping; Keras' ``EarlyStopping`` restores only when it stops). An
+    epoch whose training or validation loss is not finite ends training: it
+    cannot recover, and the caller reports it.
     """
+
+    def __init__(self, *, monitor, tol, n_iter_no_change, schedule, learning_rate,
+                 max_iter, restore_best, verbose):
+        super().__init__()
+        if schedule not in SCHEDULES:
+            raise ValueError(f"unknown learning-rate schedule {schedule!r}")
+        self.monitor = monitor
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.plateau_patience = max(1, n_iter_no_change // 2)
+        self.schedule = schedule
+        self.initial_rate = learning_rate
+        self.max_iter = max_iter
+        self.restore_best = restore_best
+        self.verbose = verbose
+
+    def on_train_begin(self, logs=None):
+        self.best = np.inf
+        self.best_weights = None
+        self.stall = 0
+        self.converged = False
+        self.rate = self.initial_rate
+        self.cuts = 0
+        self.started = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.schedule == "cosine":
+            self.rate = self.initial_rate * 0.5 * (1.0 + math.cos(math.pi * epoch / self.max_iter))
+        # Assigned every epoch: a template's optimizer may come from another fit.
+        self.model.optimizer.learning_rate.assign(self.rate)
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self.verbose:
+            self._report(epoch, logs)
         if not all(np.isfinite(logs.get(key, 0.0)) for key in ("loss", "val_loss")):
             self.model.stop_training = True
+            return
+        value = float(logs[self.monitor])
+        if value < self.best - self.tol * abs(self.best) or not np.isfinite(self.best):
+            self.best = value
+            self.stall = 0
+            if self.restore_best:
+                self.best_weights = self.model.get_weights()
+            return
+        self.stall += 1
+        if (self.schedule == "plateau" and self.cuts < PLATEAU_CUTS
+                and self.stall >= self.plateau_patience):
+            self.cuts += 1
+            self.rate = self.initial_rate * PLATEAU_FACTOR**self.cuts
+            self.stall = 0
+        elif self.stall >= self.n_iter_no_change:
+            self.converged = True
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+    def _report(self, epoch, logs):
+        elapsed = time.perf_counter() - self.started
+        done = epoch + 1
+        line = f"epoch {done}/{self.max_iter}: loss {logs.get('loss', np.nan):.6g}"
+        if f"val_{ERROR_METRIC}" in logs:
+            line += f", validation error {logs[f'val_{ERROR_METRIC}']:.6g}"
+        line += (
+            f", learning rate {self.rate:.3g}, {elapsed:.1f} s elapsed, "
+            f"at most {elapsed / done * (self.max_iter - done):.0f} s to go"
+        )
+        print(line, flush=True)

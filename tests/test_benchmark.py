@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "compare.py"
-ESTIMATORS = {"PCA", "linear AE", "deep AE", "stacked AE", "stacked AE, no pretraining", "denoising AE"}
+ESTIMATORS = {"PCA", "linear AE", "AE, defaults", "deep AE", "stacked AE", "stacked AE, no pretraining", "denoising AE"}
 
 
 def _run(tmp_path, *args):

@@ -1,0 +1,192 @@
+"""The training engine: stopping rule, learning-rate schedules, progress lines,
+warm starts and partial_fit."""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from estimators import estimator_id
+from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
+from skae._keras import keras_module
+
+TINY = dict(hidden_layer_sizes=(6,), random_state=0)
+
+
+# ------------------------------------------------- the rule, on given losses
+
+
+class _Rate:
+    def __init__(self):
+        self.value = None
+
+    def assign(self, value):
+        self.value = float(value)
+
+
+class _Optimizer:
+    def __init__(self):
+        self.learning_rate = _Rate()
+
+
+class _Model:
+    """What the callback touches of a Keras model; weights are the epoch number."""
+
+    def __init__(self):
+        self.optimizer = _Optimizer()
+        self.stop_training = False
+        self.epoch = None
+        self.restored = None
+
+    def get_weights(self):
+        return self.epoch
+
+    def set_weights(self, weights):
+        self.restored = weights
+
+
+def _run(losses, *, schedule="plateau", n_iter_no_change=4, tol=1e-3, restore_best=False):
+    """Feed ``losses`` as epoch losses; return (epochs run, rates used, model)."""
+    training = keras_module("_training")
+    callback = training._Convergence(
+        monitor="loss", tol=tol, n_iter_no_change=n_iter_no_change, schedule=schedule,
+        learning_rate=0.01, max_iter=len(losses), restore_best=restore_best, verbose=0,
+    )
+    model = _Model()
+    callback.set_model(model)
+    callback.on_train_begin()
+    rates = []
+    for epoch, loss in enumerate(losses):
+        callback.on_epoch_begin(epoch)
+        rates.append(model.optimizer.learning_rate.value)
+        model.epoch = epoch
+        callback.on_epoch_end(epoch, {"loss": loss})
+        if model.stop_training:
+            break
+    callback.on_train_end()
+    return len(rates), rates, model
+
+
+# Improves by 1% an epoch for 20 epochs, then by 0.01% (below tol=1e-3).
+SLOWING = [0.99**i for i in range(20)] + [0.99**19 * 0.9999**i for i in range(1, 40)]
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_stopping_rule_does_not_depend_on_the_scale_of_the_loss(scale):
+    reference = _run(SLOWING, schedule="constant")[0]
+    assert _run([scale * v for v in SLOWING], schedule="constant")[0] == reference
+    # Improvements of 1% count, 0.01% ones do not: stops 4 epochs into the slow part.
+    assert reference == 20 + 4
+
+
+def test_plateau_schedule_lowers_the_rate_before_stopping():
+    training = keras_module("_training")
+    n_epochs, rates, _ = _run([1.0] * 40, n_iter_no_change=4)
+    # The first epoch sets the best; after each 2 (= n_iter_no_change // 2)
+    # epochs without improvement the rate is cut, PLATEAU_CUTS times; then
+    # 4 epochs without improvement at the last rate stop training.
+    cut_rates = [0.01 * training.PLATEAU_FACTOR**i for i in range(training.PLATEAU_CUTS + 1)]
+    expected = [0.01] + [r for r in cut_rates[:-1] for _ in range(2)] + [cut_rates[-1]] * 4
+    assert rates == pytest.approx(expected)
+    assert n_epochs == len(expected)
+
+
+def test_constant_schedule_keeps_the_rate_and_cosine_ends_near_zero():
+    assert set(_run([1.0 / (i + 1) for i in range(10)], schedule="constant")[1]) == {0.01}
+    rates = _run([1.0 / (i + 1) for i in range(10)], schedule="cosine")[1]
+    assert rates[0] == pytest.approx(0.01)
+    assert np.all(np.diff(rates) < 0) and rates[-1] < 0.01 * 0.03
+
+
+def test_best_weights_are_restored_even_without_a_stop():
+    losses = [3.0, 1.0, 2.0, 2.0]  # best at epoch 1, too few epochs to stop
+    n_epochs, _, model = _run(losses, restore_best=True, n_iter_no_change=10)
+    assert n_epochs == 4 and model.restored == 1
+
+
+# ------------------------------------------------------------- on estimators
+
+
+def test_verbose_prints_one_line_per_epoch(blobs, capsys):
+    ae = AutoencoderTransformer(2, max_iter=3, verbose=1, **TINY).fit(blobs)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == ae.n_iter_ == 3
+    assert lines[0].startswith("epoch 1/3: loss ")
+    for part in ("validation error", "learning rate", "s elapsed", "s to go"):
+        assert part in lines[-1]
+
+
+def test_silent_by_default(blobs, capsys):
+    AutoencoderTransformer(2, max_iter=2, **TINY).fit(blobs)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [AutoencoderTransformer(2, **TINY), DenoisingAutoencoder(2, **TINY),
+     StackedAutoencoder(2, pretrain_max_iter=2, **TINY)],
+    ids=estimator_id,
+)
+def test_warm_start_continues_the_fitted_weights(blobs, estimator):
+    cold = estimator.set_params(max_iter=3, early_stopping=False).fit(blobs)
+    curve = list(cold.loss_curve_)
+    warm = cold.set_params(warm_start=True).fit(blobs)
+    assert warm.n_iter_ == 6
+    assert warm.loss_curve_[:3] == curve
+    # A new network would start near the first epoch's loss, not below the third's.
+    assert warm.loss_curve_[3] < curve[2] < curve[0]
+    if isinstance(estimator, StackedAutoencoder):
+        assert len(warm.pretrain_loss_curves_[0]) == 2  # not pretrained again
+
+
+def test_warm_start_refuses_a_network_of_other_shapes(blobs):
+    ae = AutoencoderTransformer(2, max_iter=2, warm_start=True, **TINY).fit(blobs)
+    with pytest.raises(ValueError, match="other shapes"):
+        ae.set_params(n_components=3).fit(blobs)
+    ae = AutoencoderTransformer(2, max_iter=2, warm_start=True, **TINY).fit(blobs)
+    with pytest.raises(ValueError, match="features"):
+        ae.fit(blobs[:, :5])
+
+
+def test_first_partial_fit_is_one_epoch_of_fit(blobs):
+    one_pass = AutoencoderTransformer(2, **TINY).partial_fit(blobs)
+    fitted = AutoencoderTransformer(2, max_iter=1, early_stopping=False, **TINY).fit(blobs)
+    assert one_pass.n_iter_ == 1 and one_pass.validation_scores_ is None
+    assert_array_equal(one_pass.transform(blobs), fitted.transform(blobs))
+
+
+def test_partial_fit_streams_chunks_and_survives_pickling(blobs):
+    chunks = np.array_split(blobs, 4)
+    streamed = AutoencoderTransformer(2, **TINY)
+    for chunk in chunks * 3:
+        streamed.partial_fit(chunk)
+    assert streamed.n_iter_ == 12
+    assert streamed.loss_curve_[-1] < streamed.loss_curve_[0]
+
+    # The optimizer's state and the random stream travel with the estimator.
+    resumed = AutoencoderTransformer(2, **TINY)
+    for chunk in chunks * 2:
+        resumed.partial_fit(chunk)
+    resumed = pickle.loads(pickle.dumps(resumed))
+    for chunk in chunks:
+        resumed.partial_fit(chunk)
+    assert_array_equal(resumed.transform(blobs), streamed.transform(blobs))
+
+
+def test_partial_fit_with_wrong_features_leaves_the_fit_alone(blobs):
+    ae = AutoencoderTransformer(2, **TINY).partial_fit(blobs)
+    before = ae.transform(blobs)
+    with pytest.raises(ValueError, match="features"):
+        ae.partial_fit(blobs[:, :4])
+    assert ae.n_iter_ == 1
+    assert_array_equal(ae.transform(blobs), before)
+
+
+def test_diverging_partial_fit_leaves_the_fit_alone(blobs):
+    ae = AutoencoderTransformer(2, **TINY).partial_fit(blobs)
+    before = ae.transform(blobs)
+    with pytest.raises(ValueError, match="diverged"):
+        ae.partial_fit(np.full_like(blobs, 3e38))
+    assert ae.n_iter_ == 1
+    assert_array_equal(ae.transform(blobs), before)
