@@ -12,7 +12,10 @@ from skae import (
     StackedAutoencoder,
 )
 
-TINY = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+# One batch an epoch (batch_size is at most the rows): "auto" would give
+# tiny data 32-row batches and four times the steps, for nothing these
+# API tests look at; tests/test_training.py and test_quality.py cover "auto".
+TINY = dict(hidden_layer_sizes=(4,), max_iter=3, batch_size=200, random_state=0)
 
 
 def tiny_estimators():
