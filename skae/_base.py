@@ -27,6 +27,8 @@ ACTIVATIONS = frozenset(
 )
 LOSSES = frozenset({"mse", "mae", "binary_crossentropy"})
 OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd"})
+#: Learning-rate schedules; ``_training._Convergence`` implements them.
+SCHEDULES = frozenset({"plateau", "cosine", "constant"})
 
 #: Keras' clipping of probabilities in binary cross-entropy.
 _EPSILON = 1e-7
@@ -91,7 +93,7 @@ class BaseAutoencoder(BaseEstimator):
         "loss": [StrOptions(LOSSES)],
         "optimizer": [StrOptions(OPTIMIZERS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate_schedule": [StrOptions({"plateau", "cosine", "constant"})],
+        "learning_rate_schedule": [StrOptions(SCHEDULES)],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],

@@ -17,6 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ._base import SCHEDULES
+
 #: Rows per batch of validation data.
 PREDICT_BATCH_ROWS = 4096
 
@@ -281,9 +283,6 @@ def train(
         optimizer_state=state,
     )
 
-
-#: Learning-rate schedules, by the name the estimators take.
-SCHEDULES = ("plateau", "cosine", "constant")
 
 #: The plateau schedule multiplies the learning rate by this factor ...
 PLATEAU_FACTOR = 0.1
