@@ -11,6 +11,7 @@ __version__ = "0.1.0.dev0"
 _ESTIMATORS = {
     "AutoencoderAnomalyDetector": "_anomaly",
     "AutoencoderTransformer": "_autoencoder",
+    "ConvAutoencoder": "_conv",
     "DenoisingAutoencoder": "_denoising",
     "StackedAutoencoder": "_stacked",
 }

@@ -144,6 +144,20 @@ PARAMETERS_DOC = """\
 """
 
 
+def parameter_docs(*names):
+    """The entries of ``PARAMETERS_DOC`` for ``names``, in that order.
+
+    For estimators that share some of the dense autoencoders' parameters
+    but not all of them.
+    """
+    entries, name = {}, None
+    for line in PARAMETERS_DOC.splitlines(keepends=True):
+        if line.startswith("    ") and not line.startswith("     ") and " : " in line:
+            name = line.split(" : ")[0].strip()
+        entries[name] = entries.get(name, "") + line
+    return "".join(entries[n] for n in names)
+
+
 def fill_parameters_doc(cls, extra=""):
     """Substitute the shared parameter docs (then ``extra``) into ``cls``'s docstring."""
     cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC + extra)

@@ -232,23 +232,31 @@ class BaseAutoencoder(BaseEstimator):
         self._check_loss_range(X)
 
     def _check_hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else np.asarray(sizes, dtype=object)
-        if np.ndim(sizes) != 1 or any(
+        self._check_widths("hidden_layer_sizes")
+
+    def _check_widths(self, name, *, allow_empty=True):
+        """Parameter ``name`` must be a positive int or a sequence of them."""
+        value = getattr(self, name)
+        sizes = [value] if isinstance(value, Integral) else np.asarray(value, dtype=object)
+        if np.ndim(sizes) != 1 or (not allow_empty and len(sizes) == 0) or any(
             isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1
             for s in sizes
         ):
             raise ValueError(
-                "hidden_layer_sizes must be a sequence of positive integers, "
-                f"got {self.hidden_layer_sizes!r}."
+                f"{name} must be a {'non-empty ' if not allow_empty else ''}sequence "
+                f"of positive integers, got {value!r}."
             )
 
     def _hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a tuple of Python ints (NumPy ones included)."""
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, Integral):
-            return (int(sizes),)
-        return tuple(int(s) for s in sizes)
+        return self._widths("hidden_layer_sizes")
+
+    def _widths(self, name):
+        """Parameter ``name`` as a tuple of Python ints (NumPy ones included)."""
+        value = getattr(self, name)
+        if isinstance(value, Integral):
+            return (int(value),)
+        return tuple(int(s) for s in value)
 
     def _check_validation_split(self, n_samples):
         """Early stopping must leave rows both to train on and to validate on."""

@@ -16,6 +16,8 @@ type without one is refused with a clear error, so a new family adds its
 layers here once. Import through ``skae._keras.keras_module("_inference")``.
 """
 
+import itertools
+
 import keras
 import numpy as np
 from scipy.special import erf, expit
@@ -142,6 +144,110 @@ def _identity(layer, **kwargs):
     return _linear
 
 
+def _reshape(layer):
+    shape = tuple(layer.target_shape)
+    return lambda x: x.reshape(len(x), *shape)
+
+
+def _flatten(layer):
+    return lambda x: x.reshape(len(x), -1)
+
+
+def _check_convolution(layer):
+    """Our float64 convolutions cover what skae builds: channels last, no dilation."""
+    if (layer.data_format != "channels_last" or any(d != 1 for d in layer.dilation_rate)
+            or getattr(layer, "groups", 1) != 1 or layer.padding not in ("same", "valid")):
+        raise NotImplementedError(
+            f"skae has no float64 inference for {type(layer).__name__} layers with "
+            "dilation, groups, causal padding or channels first."
+        )
+
+
+def _same_padding(n_in, stride, kernel):
+    """Zeros before and after an axis of ``n_in``, as TensorFlow's "same" pads it."""
+    n_out = -(-n_in // stride)
+    total = max((n_out - 1) * stride + kernel - n_in, 0)
+    return total // 2, total - total // 2
+
+
+def _strided(start, stride, count):
+    return slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def _convolution(layer):
+    """A strided N-D convolution as one matrix product per kernel offset.
+
+    Each offset of the kernel multiplies a strided view of the (padded)
+    input by that offset's ``(in, out)`` kernel slice: no unfolded copy of
+    the input, whose size would be the kernel's volume times the input's.
+    """
+    _check_convolution(layer)
+    kernel = _array(layer.kernel)  # (*kernel_size, in, out)
+    bias = None if layer.bias is None else _array(layer.bias)
+    function, strides = activation(layer.activation), tuple(layer.strides)
+    sizes = kernel.shape[:-2]
+
+    def apply(x):
+        spatial = x.shape[1:-1]
+        if layer.padding == "same":
+            pads = [_same_padding(n, s, k) for n, s, k in zip(spatial, strides, sizes)]
+            x = np.pad(x, [(0, 0), *pads, (0, 0)])
+            spatial = x.shape[1:-1]
+        n_out = [(n - k) // s + 1 for n, k, s in zip(spatial, sizes, strides)]
+        out = np.zeros((len(x), *n_out, kernel.shape[-1]))
+        for offset in itertools.product(*map(range, sizes)):
+            window = tuple(_strided(o, s, n) for o, s, n in zip(offset, strides, n_out))
+            out += x[(slice(None), *window)] @ kernel[offset]
+        if bias is not None:
+            out += bias
+        return function(out)
+
+    return apply
+
+
+def _transposed_convolution(layer):
+    """The transpose of :func:`_convolution`: each input position scatters
+    its kernel-shaped contribution, offset by offset, then "same" padding
+    crops the result to ``stride`` times the input's size.
+    """
+    _check_convolution(layer)
+    if getattr(layer, "output_padding", None) is not None:
+        raise NotImplementedError("skae has no float64 inference for output_padding.")
+    kernel = _array(layer.kernel)  # (*kernel_size, out, in)
+    bias = None if layer.bias is None else _array(layer.bias)
+    function, strides = activation(layer.activation), tuple(layer.strides)
+    sizes = kernel.shape[:-2]
+
+    def apply(x):
+        spatial = x.shape[1:-1]
+        full = [(n - 1) * s + k for n, s, k in zip(spatial, strides, sizes)]
+        if layer.padding == "same":
+            # The padding of the forward convolution this one transposes.
+            before = [_same_padding(n * s, s, k)[0] for n, s, k in zip(spatial, strides, sizes)]
+            n_out = [n * s for n, s in zip(spatial, strides)]
+        else:
+            before, n_out = [0] * len(spatial), full
+        extent = [max(f, b + n) for f, b, n in zip(full, before, n_out)]
+        out = np.zeros((len(x), *extent, kernel.shape[-2]))
+        for offset in itertools.product(*map(range, sizes)):
+            window = tuple(_strided(o, s, n) for o, s, n in zip(offset, strides, spatial))
+            out[(slice(None), *window)] += x @ kernel[offset].T
+        out = out[(slice(None), *(slice(b, b + n) for b, n in zip(before, n_out)))]
+        out = np.ascontiguousarray(out)
+        if bias is not None:
+            out += bias
+        return function(out)
+
+    return apply
+
+
+def _cropping(layer):
+    crops = layer.cropping
+    crops = [crops] if isinstance(crops[0], int) else list(crops)
+    window = tuple(slice(a, -b if b else None) for a, b in crops)
+    return lambda x: np.ascontiguousarray(x[(slice(None), *window)])
+
+
 #: For each layer type, a function of ``(layer, **call_kwargs)`` that reads
 #: the layer's current weights and returns its float64 forward function.
 _FORWARD = {
@@ -149,6 +255,14 @@ _FORWARD = {
     TiedDense: _tied_dense,
     Corruption: _identity,
     CodeSparsity: _identity,
+    keras.layers.Reshape: _reshape,
+    keras.layers.Flatten: _flatten,
+    keras.layers.Conv1D: _convolution,
+    keras.layers.Conv2D: _convolution,
+    keras.layers.Conv1DTranspose: _transposed_convolution,
+    keras.layers.Conv2DTranspose: _transposed_convolution,
+    keras.layers.Cropping1D: _cropping,
+    keras.layers.Cropping2D: _cropping,
 }
 
 

@@ -192,3 +192,92 @@ def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corrup
     levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
     input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
     return assemble(levels, (int(n_features),), (int(n_components),), input_steps=input_steps)
+
+
+#: Keras' convolution, transposed convolution and cropping layers, by the
+#: number of spatial axes (1: signals, 2: images).
+_CONVOLUTIONS = {
+    1: (keras.layers.Conv1D, keras.layers.Conv1DTranspose, keras.layers.Cropping1D),
+    2: (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.Cropping2D),
+}
+
+#: Each convolution stage halves every spatial size (rounding up).
+CONV_STRIDE = 2
+
+
+def conv_sizes(spatial_shape, n_stages):
+    """Spatial sizes after each of ``n_stages`` strided convolutions, input first."""
+    sizes = [tuple(int(s) for s in spatial_shape)]
+    for _ in range(n_stages):
+        sizes.append(tuple(-(-s // CONV_STRIDE) for s in sizes[-1]))
+    return sizes
+
+
+def conv_levels(
+    n_features,
+    n_components,
+    image_shape,
+    filters,
+    *,
+    kernel_size=3,
+    activation="relu",
+    output_activation="linear",
+    alpha=0.0,
+    seed=0,
+):
+    """The one level of a convolutional autoencoder of flat rows.
+
+    ``image_shape`` is ``(*spatial, channels)`` with one or two spatial axes,
+    channels last. The encoder reshapes a row to that shape, applies one
+    convolution of stride 2 and "same" padding per entry of ``filters``,
+    flattens and maps to the code with a linear Dense layer. The decoder
+    mirrors it: a Dense layer back to the last stage's volume, one
+    transposed convolution of stride 2 per stage (the last one back to the
+    input's channels, with ``output_activation``), a crop of what the
+    strides added to odd sizes, and a flattening back to rows. The network
+    takes and gives rows of ``n_features``, so everything that works on
+    dense autoencoders (validation, float64 inference, pickling) works on it.
+    """
+    image_shape = tuple(int(s) for s in image_shape)
+    spatial, channels = image_shape[:-1], image_shape[-1]
+    conv, conv_transpose, cropping = _CONVOLUTIONS[len(spatial)]
+    filters = tuple(int(f) for f in filters)
+    kernel_size = int(kernel_size)
+    sizes = conv_sizes(spatial, len(filters))
+    volume = filters[-1]
+    for s in sizes[-1]:
+        volume *= s
+
+    def layer(cls, units, act, index, name):
+        return cls(units, kernel_size, strides=CONV_STRIDE, padding="same", activation=act,
+                   kernel_initializer=_initializer(seed + index), kernel_regularizer=_l2(alpha),
+                   name=name)
+
+    n_stages = len(filters)
+    encode = [(keras.layers.Reshape(image_shape, name="encoder_reshape"), {})]
+    encode += [(layer(conv, f, activation, i, f"encoder_conv_{i}"), {}) for i, f in enumerate(filters)]
+    encode += [
+        (keras.layers.Flatten(name="encoder_flatten"), {}),
+        (_dense(int(n_components), "linear", seed=seed + n_stages, alpha=alpha, name="encoder_code"), {}),
+    ]
+    decode = [
+        (_dense(volume, activation, seed=seed + n_stages + 1, alpha=alpha, name="decoder_dense"), {}),
+        (keras.layers.Reshape((*sizes[-1], filters[-1]), name="decoder_reshape"), {}),
+    ]
+    widths = (*reversed(filters[:-1]), channels)
+    for i, f in enumerate(widths):
+        last = i == n_stages - 1
+        decode.append((layer(conv_transpose, f, output_activation if last else activation,
+                             n_stages + 2 + i, f"decoder_conv_{i}"), {}))
+    excess = [s * CONV_STRIDE**n_stages - target for s, target in zip(sizes[-1], spatial)]
+    if any(excess):
+        crop = tuple((0, e) for e in excess)
+        decode.append((cropping(crop[0] if len(crop) == 1 else crop, name="decoder_crop"), {}))
+    decode.append((keras.layers.Flatten(name="decoder_flatten"), {}))
+    return [Level(encode, decode, int(n_features))]
+
+
+def conv_autoencoder(n_features, n_components, image_shape, filters, **kwargs):
+    """Build a convolutional autoencoder; ``kwargs`` go to :func:`conv_levels`."""
+    levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
+    return assemble(levels, (int(n_features),), (int(n_components),))

@@ -8,6 +8,7 @@ Tiny networks and few epochs: these tests are about the API, not fit quality.
 from skae import (
     AutoencoderAnomalyDetector,
     AutoencoderTransformer,
+    ConvAutoencoder,
     DenoisingAutoencoder,
     StackedAutoencoder,
 )
@@ -25,6 +26,7 @@ def tiny_estimators():
         DenoisingAutoencoder(**TINY),
         StackedAutoencoder(pretrain_max_iter=2, **TINY),
         AutoencoderAnomalyDetector(n_estimators=2, **TINY),
+        ConvAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0),
     ]
 
 

@@ -40,6 +40,16 @@ def _is_detector(estimator):
     return hasattr(estimator, "decision_function")
 
 
+def _takes_images(estimator):
+    """Estimators whose documented input includes N-D arrays of images."""
+    return "image_shape" in estimator.get_params()
+
+
+def _widths(estimator):
+    """The name of the parameter that sets the network's widths."""
+    return "filters" if _takes_images(estimator) else "hidden_layer_sizes"
+
+
 def _fitted_attributes(estimator):
     return sorted(k for k in vars(estimator) if k.endswith("_") and not k.startswith("__"))
 
@@ -139,6 +149,8 @@ def _check_outputs(estimator, X):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
 @pytest.mark.parametrize("kind", REFUSED, ids=list(REFUSED))
 def test_fit_refuses_bad_input_and_stays_unfitted(estimator, kind, X):
+    if kind == "3-D" and _takes_images(estimator):
+        pytest.skip("3-D arrays are images here; tests/test_conv.py tests wrong shapes")
     make_bad, error, message = REFUSED[kind]
     estimator = clone(estimator)
     with pytest.raises(error, match=message):
@@ -203,8 +215,10 @@ def test_value_at_the_edge_of_float32_range(estimator, value, row, X):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
 def test_numpy_integer_parameters(estimator, X):
     params = {"max_iter": np.int64(2), "batch_size": np.int32(16), "random_state": np.int64(0),
-              "hidden_layer_sizes": np.array([4, 3]), "n_iter_no_change": np.int8(3),
+              _widths(estimator): np.array([4, 3]), "n_iter_no_change": np.int8(3),
               "learning_rate": np.float32(1e-3)}
+    if _takes_images(estimator):
+        params.update(image_shape=np.array([5, 1]), kernel_size=np.int64(2))
     if _is_detector(estimator):
         params.update(n_components=np.int64(2), n_estimators=np.int64(2), max_samples=np.int64(30))
     else:
@@ -217,7 +231,7 @@ def test_numpy_integer_parameters(estimator, X):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
 def test_grid_search_over_numpy_ranges(estimator, X):
     # The way most grids are written: NumPy ranges and arrays.
-    grid = {"hidden_layer_sizes": [np.array([3])], "n_components": np.arange(1, 3)}
+    grid = {_widths(estimator): [np.array([3])], "n_components": np.arange(1, 3)}
     # Like IsolationForest, the detector has no score(): a search names one.
     scoring = (lambda est, X_, y=None: est.score_samples(X_).mean()) if _is_detector(estimator) else None
     search = GridSearchCV(clone(estimator), grid, cv=2, scoring=scoring, error_score="raise").fit(X)
@@ -249,7 +263,7 @@ def test_too_few_rows_for_the_validation_split(estimator, X):
 
 
 def test_detector_refuses_max_samples_of_one_row(X):
-    detector = clone(ESTIMATORS[-1]).set_params(max_samples=1)
+    detector = clone(next(e for e in ESTIMATORS if _is_detector(e))).set_params(max_samples=1)
     with pytest.raises(ValueError, match="max_samples=1 gives each member 1 of the 40 rows"):
         detector.fit(X)
     assert _fitted_attributes(detector) == []
@@ -280,6 +294,8 @@ def _inference_calls(estimator):
 @pytest.mark.filterwarnings("ignore:X has feature names")  # fitted on an array
 def test_every_inference_method_refuses_bad_input(fitted, X):
     for kind, (make_bad, error, message) in REFUSED.items():
+        if kind == "3-D" and _takes_images(fitted):
+            continue  # images here; tests/test_conv.py tests wrong shapes
         bad = make_bad(X)
         for name in _inference_calls(fitted):
             with pytest.raises(error, match=message):
@@ -361,6 +377,8 @@ def _overflowing_row(kernel):
 def test_transform_of_rows_too_large_for_the_network(fitted, X):
     if _is_detector(fitted):
         pytest.skip("the detector has no transform")
+    if _takes_images(fitted):
+        pytest.skip("its first kernel is a convolution's; tests/test_conv.py tests overflow")
     X_huge = X.copy()
     X_huge[[4, 9]] = _overflowing_row(fitted.encoder_.weights[0].numpy())
     with pytest.raises(ValueError, match=r"transform gave non-finite values for 2 of 40 rows \(rows 4, 9\)"):

@@ -36,10 +36,52 @@ def test_forward_matches_the_keras_models(X, activation, tied_weights):
     assert_allclose(decode(codes), networks.model(X32).numpy(), **FLOAT32_ROUNDING)
 
 
+def _assert_forward_matches(networks, X):
+    networks_module, inference = keras_module("_networks"), keras_module("_inference")
+    steps = networks.inference_steps()
+    encode = inference.Forward(networks_module.resolve_steps(networks.encoder, steps["encoder"]))
+    decode = inference.Forward(networks_module.resolve_steps(networks.decoder, steps["decoder"]))
+    codes = encode(X)
+    X32 = X.astype(np.float32)
+    assert codes.dtype == np.float64 and codes.shape == (len(X), networks.encoder.output.shape[-1])
+    assert_allclose(codes, networks.encoder(X32).numpy(), **FLOAT32_ROUNDING)
+    assert_allclose(decode(codes), networks.decoder(codes.astype(np.float32)).numpy(), **FLOAT32_ROUNDING)
+    assert decode(codes).shape == X.shape
+
+
+# Odd sizes (cropped after the transposed convolutions), a single step, a
+# single pixel, several channels, one and three stages.
+@pytest.mark.parametrize(
+    "image_shape, filters",
+    [((5, 5, 1), (3, 4)), ((6, 3, 2), (4,)), ((7, 1), (2, 3, 2)), ((1, 1), (3,)), ((1, 1, 1), (2, 2))],
+    ids=str,
+)
+@pytest.mark.parametrize("kernel_size", [1, 2, 3])
+def test_convolutional_forward_matches_the_keras_models(image_shape, filters, kernel_size):
+    networks_module = keras_module("_networks")
+    n_features = int(np.prod(image_shape))
+    networks = networks_module.conv_autoencoder(
+        n_features, 3, image_shape, filters, kernel_size=kernel_size, activation="elu",
+        output_activation="sigmoid", seed=0,
+    )
+    X = np.random.RandomState(1).normal(size=(9, n_features))
+    _assert_forward_matches(networks, X)
+
+
 def test_a_layer_without_a_float64_forward_is_named():
     import keras
 
     inference = keras_module("_inference")
-    layer = keras.layers.Conv1D(2, 3)
-    with pytest.raises(NotImplementedError, match="no float64 inference for Conv1D layers"):
+    layer = keras.layers.LSTM(2)
+    with pytest.raises(NotImplementedError, match="no float64 inference for LSTM layers"):
+        inference.Forward([(layer, {})])
+
+
+def test_dilated_convolutions_are_refused():
+    import keras
+
+    inference = keras_module("_inference")
+    layer = keras.layers.Conv1D(2, 3, dilation_rate=2)
+    layer.build((None, 8, 1))
+    with pytest.raises(NotImplementedError, match="dilation"):
         inference.Forward([(layer, {})])

@@ -1,0 +1,330 @@
+"""ConvAutoencoder: a convolutional autoencoder of images and signals, used like PCA."""
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+from ._autoencoder import AutoencoderTransformer, parameter_docs
+from ._base import BaseAutoencoder
+from ._compat import Interval
+from ._keras import keras_module
+
+_CONV_DOC = """\
+    n_components : int, default=2
+        Size of the code. Choose it as you would for PCA.
+
+    image_shape : tuple of int or None, default=None
+        Shape of one row, channels last: ``(height, width, channels)`` for
+        images, ``(length, channels)`` for signals; its product must be the
+        number of features. Rows of ``X`` are flat (``n_features =
+        height * width * channels``, as in a Pipeline) and are reshaped
+        inside the network; arrays of shape ``(n_samples, *image_shape)``
+        are accepted too, and so are ``(n_samples, height, width)`` when
+        there is one channel. None infers it when fitting: the shape of
+        N-D input (3-D arrays are single-channel images), else a square
+        single-channel image when ``n_features`` is a perfect square, else a
+        single-channel signal of ``n_features`` steps. The shape used is
+        ``image_shape_``.
+
+    filters : array-like of int, default=(32, 64)
+        Filters of each convolution stage of the encoder, from input to
+        code. Each stage is a convolution of stride 2 that halves the
+        height and width (rounding up). The decoder mirrors the stages with
+        transposed convolutions, ending at the input's channels. Two stages
+        of 32 and 64 filters is the classic small image autoencoder (28x28
+        images become 7x7x64 before the code).
+
+    kernel_size : int, default=3
+        Height and width (length, for signals) of every convolution kernel.
+        3 is the usual choice: stacked small kernels see as far as one large
+        kernel for fewer weights.
+
+"""
+
+
+class ConvAutoencoder(AutoencoderTransformer):
+    """Dimensionality reduction of images or signals with a convolutional autoencoder.
+
+    The encoder applies strided convolutions (one stage per entry of
+    ``filters``), then a dense layer to a code of ``n_components`` numbers;
+    the decoder maps the code back with a dense layer and transposed
+    convolutions, cropped to the input's size. Convolutions share their
+    weights across positions, so nearby pixels are modeled together and a
+    pattern is recognized wherever it appears, which a dense autoencoder
+    must learn at each position separately.
+
+    Rows are flat, as everywhere in scikit-learn: the network reshapes them
+    to ``image_shape_``. ``transform``, ``score_samples`` and ``fit`` also
+    take arrays of shape ``(n_samples, *image_shape_)``;
+    ``inverse_transform`` returns flat rows.
+
+    Parameters
+    ----------
+%(parameters)s    Attributes
+    ----------
+    image_shape_ : tuple of int
+        Shape of one row inside the network, channels last.
+
+    model_, encoder_, decoder_, n_components_, n_iter_, loss_curve_, \
+validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
+        As in :class:`AutoencoderTransformer`.
+
+    See Also
+    --------
+    AutoencoderTransformer : A dense autoencoder, for rows without a grid.
+
+    Notes
+    -----
+    Pooling layers, sparsity penalties on the code and tied weights are not
+    offered yet. Inference computes in float64 from the trained weights, as
+    for the dense autoencoders.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConvAutoencoder
+    >>> X = load_digits().data / 16.0          # 8x8 images, as rows of 64
+    >>> ae = ConvAutoencoder(n_components=8, filters=(8, 16), max_iter=2,
+    ...                      random_state=0).fit(X)
+    >>> ae.image_shape_
+    (8, 8, 1)
+    >>> ae.transform(X[:3]).shape
+    (3, 8)
+    >>> ae.transform(X[:3].reshape(3, 8, 8)).shape   # images work too
+    (3, 8)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "image_shape": ["array-like", None],
+        "filters": ["array-like"],
+        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        image_shape=None,
+        filters=(32, 64),
+        kernel_size=3,
+        activation="relu",
+        output_activation="auto",
+        loss="mse",
+        optimizer="adam",
+        learning_rate=3e-3,
+        learning_rate_schedule="plateau",
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        alpha=0.0,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.n_components = n_components
+        self.image_shape = image_shape
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------- N-D input
+
+    def _rows(self, X):
+        """``X`` as flat rows, and the shape of one row when X was N-D."""
+        ndim = getattr(X, "ndim", None)  # arrays, DataFrames, sparse matrices
+        if ndim is None and isinstance(X, (list, tuple)):
+            ndim = np.ndim(X)
+        if ndim is None or ndim <= 2:  # validated as rows, as usual
+            return X, None
+        X = np.asarray(X)
+        return X.reshape(len(X), -1), tuple(int(s) for s in X.shape[1:])
+
+    def _check_row_shape(self, row_shape, image_shape, method):
+        """N-D input of ``row_shape`` must hold rows of ``image_shape``."""
+        if row_shape is None or row_shape == image_shape:
+            return
+        if image_shape[-1] == 1 and row_shape == image_shape[:-1]:
+            return
+        raise ValueError(
+            f"{type(self).__name__}.{method} got arrays of shape (n_samples, "
+            f"{', '.join(map(str, row_shape))}), but image_shape is "
+            f"{image_shape}: pass rows of {math.prod(image_shape)} features or "
+            f"arrays of shape (n_samples, *{image_shape})."
+        )
+
+    def fit(self, X, y=None):
+        """Fit the autoencoder to reconstruct X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape)
+            Training images or signals, as flat rows or N-D arrays.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, self._fit_row_shape = self._rows(X)
+        try:
+            return super().fit(X, y)
+        finally:
+            del self._fit_row_shape
+
+    def partial_fit(self, X, y=None):
+        """Train for one pass over X, going on from the previous call.
+
+        As :meth:`AutoencoderTransformer.partial_fit`; X may be flat rows or
+        N-D arrays.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape)
+            A chunk of training rows.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained on one more chunk.
+        """
+        X, self._fit_row_shape = self._rows(X)
+        try:
+            return super().partial_fit(X, y)
+        finally:
+            del self._fit_row_shape
+
+    def transform(self, X):
+        """Encode images into codes of ``n_components_`` numbers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape_)
+            Images or signals to encode.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_), dtype float64
+            The codes.
+        """
+        return super().transform(self._inference_rows(X, "transform"))
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each image (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape_)
+            Images or signals to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+            Negative mean reconstruction error of each row.
+        """
+        return super().score_samples(self._inference_rows(X, "score_samples"))
+
+    def _inference_rows(self, X, method):
+        X, row_shape = self._rows(X)
+        if row_shape is not None and hasattr(self, "image_shape_"):
+            self._check_row_shape(row_shape, self.image_shape_, method)
+        return X
+
+    # --------------------------------------------------- the Keras side
+
+    def _image_shape(self, n_features):
+        """The shape of one row inside the network, checked against the data."""
+        row_shape = getattr(self, "_fit_row_shape", None)
+        if self.image_shape is not None:
+            self._check_widths("image_shape", allow_empty=False)
+            shape = self._widths("image_shape")
+            if len(shape) not in (2, 3) or math.prod(shape) != n_features:
+                raise ValueError(
+                    "image_shape must be (height, width, channels) or (length, "
+                    f"channels) with {n_features} values in all (the number of "
+                    f"features), got {self.image_shape!r}."
+                )
+            self._check_row_shape(row_shape, shape, "fit")
+            return shape
+        if row_shape is not None:
+            if len(row_shape) == 2:
+                return (*row_shape, 1)  # single-channel images
+            if len(row_shape) == 3:
+                return row_shape
+            raise ValueError(
+                f"{type(self).__name__} takes images of shape (n_samples, height, "
+                "width[, channels]); got arrays of shape (n_samples, "
+                f"{', '.join(map(str, row_shape))}). Set image_shape or pass flat rows."
+            )
+        side = math.isqrt(n_features)
+        return (side, side, 1) if side * side == n_features else (n_features, 1)
+
+    def _check_params_against(self, X):
+        self._check_widths("filters", allow_empty=False)
+        self._new_image_shape = self._image_shape(X.shape[1])
+        self._check_loss_range(X)
+
+    def _load_fitted_weights(self, networks):
+        if self._new_image_shape != self.image_shape_:
+            raise ValueError(
+                f"{type(self).__name__} cannot continue from its fitted network: "
+                f"it was fitted on images of shape {self.image_shape_}, not "
+                f"{self._new_image_shape}. Fit it anew with warm_start=False."
+            )
+        super()._load_fitted_weights(networks)
+
+    def _build_networks(self, X, seed):
+        return keras_module("_networks").conv_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self._new_image_shape,
+            self._widths("filters"),
+            kernel_size=self.kernel_size,
+            activation=self.activation,
+            output_activation=self._output_activation(),
+            alpha=self.alpha,
+            seed=seed,
+        )
+
+    def _fit(self, X, *, continuing=False, partial=False):
+        try:
+            super()._fit(X, continuing=continuing, partial=partial)
+            self.image_shape_ = self._new_image_shape
+        finally:
+            self.__dict__.pop("_new_image_shape", None)
+
+
+ConvAutoencoder.__doc__ = ConvAutoencoder.__doc__.replace(
+    "%(parameters)s",
+    _CONV_DOC
+    + parameter_docs(
+        "activation", "output_activation", "loss", "optimizer", "learning_rate",
+        "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
+        "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
+        "verbose", "warm_start",
+    ),
+)
