@@ -44,7 +44,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skae
-from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
+from skae import AutoencoderTransformer, ConvAutoencoder, DenoisingAutoencoder, StackedAutoencoder
 
 IDX_SETS = {"fashion-mnist": "fashion-mnist", "mnist": "mnist"}
 
@@ -135,8 +135,12 @@ def subsample(X, y, n, seed):
 # ------------------------------------------------------------ estimators
 
 
-def make_estimators(n_components, seed, max_iter):
-    """Each estimator with the settings that differ from skae's defaults."""
+def make_estimators(n_components, seed, max_iter, image_shape=None):
+    """Each estimator with the settings that differ from skae's defaults.
+
+    Image data sets (``image_shape`` given) also get the convolutional
+    autoencoder, told the images' shape.
+    """
     common = {"random_state": seed, "max_iter": max_iter}
     specs = {
         "PCA": (PCA, {"random_state": seed}),
@@ -155,6 +159,8 @@ def make_estimators(n_components, seed, max_iter):
         ),
         "denoising AE": (DenoisingAutoencoder, {"hidden_layer_sizes": (256, 64), **common}),
     }
+    if image_shape is not None:
+        specs["conv AE"] = (ConvAutoencoder, {"image_shape": (*image_shape, 1), **common})
     return {
         name: (cls(n_components=n_components, **params), {k: v for k, v in params.items() if k != "random_state"})
         for name, (cls, params) in specs.items()
@@ -403,11 +409,11 @@ def main(argv=None):
     AutoencoderTransformer(max_iter=1, random_state=args.seed).fit(X_train[:50])
 
     results, settings, recon, codes2d = [], {}, {}, {}
-    n_jobs = len(n_components) * len(make_estimators(2, args.seed, max_iter))
+    n_jobs = len(n_components) * len(make_estimators(2, args.seed, max_iter, image_shape))
     done = 0
     total_start = time.perf_counter()
     for k in n_components:
-        for name, (estimator, params) in make_estimators(k, args.seed, max_iter).items():
+        for name, (estimator, params) in make_estimators(k, args.seed, max_iter, image_shape).items():
             done += 1
             print(f"[{done}/{n_jobs}] {name}, n_components={k} "
                   f"({time.perf_counter() - total_start:.0f} s elapsed)", file=sys.stderr, flush=True)

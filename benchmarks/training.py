@@ -1,64 +1,165 @@
-"""Training engine measurements, beside plain Keras in the same process.
+"""Training engine measurements, beside plain Keras and PCA in the same process.
 
-Memory growth per fit: a grid search fits one architecture many times in one
-process, so resident memory must not grow fit after fit. This fits
-``AutoencoderTransformer`` ``--fits`` times (a new estimator each time, as
-``GridSearchCV`` does), then a plain Keras model of the same layers as many
-times (a new model each time), and prints the resident memory after each
-block and its growth per fit: the least-squares slope over the fits after the
-first tenth (warm-up: imports, first traces).
+Three parts, each run in this one process (``--parts`` picks some):
+
+``speed``
+    Seconds per epoch of ``AutoencoderTransformer`` and of a plain Keras
+    model of the same layers, batch size and validation split, and the
+    arithmetic rate each achieves (GFLOPS: six multiply-adds per weight and
+    training row, two per weight and validation row) beside the peak of a
+    large float32 matrix product measured first, in TensorFlow and in NumPy.
+    An epoch's time is the difference between fits of ``1`` and
+    ``1 + --epochs`` epochs over ``--epochs``, so one-off costs (tracing,
+    building) cancel.
+``memory``
+    Resident memory growth per fit: a grid search fits one architecture many
+    times in one process, so memory must not grow fit after fit. This fits
+    ``AutoencoderTransformer`` ``--fits`` times (a new estimator each time, as
+    ``GridSearchCV`` does), then a plain Keras model of the same layers as
+    many times, and prints the resident memory after each block and its
+    growth per fit: the least-squares slope over the fits after the first
+    tenth (warm-up: imports, first traces). Both train in graph mode, the mode
+    in which upstream TensorFlow keeps every traced graph.
+``quality``
+    Time to quality: test MSE against fit seconds for the defaults (and for
+    each ``--params`` candidate), PCA's test MSE as the line to beat. Each
+    point is a whole fit stopped at ``max_iter`` = 2, 4, 8, ... epochs, up to
+    the one that stops by itself, so every point is what a user gets for that
+    time (the plateau schedule does not depend on ``max_iter``). With
+    ``--out`` it writes ``time_to_quality.png`` and ``time_to_quality.json``.
 
     python benchmarks/training.py                 # digits, offline
-    python benchmarks/training.py --fits 100 --data-dir ../shared/data --dataset fashion-mnist --train-size 5000
-
-Both sides train in graph mode (more than 16 steps per fit), the mode in
-which upstream TensorFlow keeps every traced graph.
+    python benchmarks/training.py --data-dir ../shared/data --dataset fashion-mnist \\
+        --n-components 32 --parts speed quality --out results/training
 """
 
 import argparse
 import gc
+import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from compare import PeakMemory, add_data_arguments, load_dataset, subsample
+from sklearn.decomposition import PCA
 
-from skae import AutoencoderTransformer
+sys.path.insert(0, str(Path(__file__).parent))
+from compare import PeakMemory, add_data_arguments, load_dataset, subsample  # noqa: E402
+
+from skae import AutoencoderTransformer  # noqa: E402
+
+PARTS = ("speed", "memory", "quality")
 
 
 def keras_autoencoder(n_features, n_components, hidden):
     import keras
 
     return keras.Sequential(
-        [
-            keras.Input((n_features,)),
-            keras.layers.Dense(hidden, activation="relu"),
-            keras.layers.Dense(n_components),
-            keras.layers.Dense(hidden, activation="relu"),
-            keras.layers.Dense(n_features),
-        ]
+        [keras.Input((n_features,))]
+        + [keras.layers.Dense(int(h), activation="relu") for h in hidden]
+        + [keras.layers.Dense(n_components)]
+        + [keras.layers.Dense(int(h), activation="relu") for h in reversed(hidden)]
+        + [keras.layers.Dense(n_features)]
     )
 
 
-def fit_skae(X, seed, args):
-    AutoencoderTransformer(
-        args.n_components, hidden_layer_sizes=(args.hidden,), max_iter=args.epochs,
-        n_iter_no_change=args.epochs, random_state=seed,
-    ).fit(X)
+def widths(n_features, n_components, hidden):
+    encoder = (n_features, *hidden, n_components)
+    return encoder + encoder[-2::-1]
 
 
-def fit_keras(X, seed, args):
+def multiply_adds_per_row(n_features, n_components, hidden):
+    w = widths(n_features, n_components, hidden)
+    return sum(a * b for a, b in zip(w, w[1:]))
+
+
+def skae_estimator(args, seed, **params):
+    return AutoencoderTransformer(
+        args.n_components, hidden_layer_sizes=tuple(args.hidden), random_state=seed, **params
+    )
+
+
+def fit_skae(X, seed, args, epochs):
+    skae_estimator(args, seed, max_iter=epochs, n_iter_no_change=epochs + 1).fit(X)
+
+
+def fit_keras(X, seed, args, epochs, batch_size=None):
     import keras
 
+    keras.utils.set_random_seed(seed)
     model = keras_autoencoder(X.shape[1], args.n_components, args.hidden)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    model.fit(X, X, epochs=args.epochs, batch_size=200, validation_split=0.1, verbose=0)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    model.fit(X, X, epochs=epochs, batch_size=batch_size or skae_batch_size(X, args),
+              validation_split=0.1, verbose=0)
+
+
+def skae_batch_size(X, args):
+    """The batch size ``batch_size="auto"`` picks for the training rows."""
+    return skae_estimator(args, 0)._batch_size(len(X) - int(np.ceil(0.1 * len(X))))
+
+
+# ----------------------------------------------------------------- speed
+
+
+def gemm_peak_gflops(n=2048, repeats=5):
+    """Best rate of an ``n``-square float32 product: TensorFlow's and NumPy's."""
+    import tensorflow as tf
+
+    a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
+    an, bn = a.numpy(), b.numpy()
+    rates = {}
+    for name, product in (("TensorFlow", lambda: tf.linalg.matmul(a, b).numpy()),
+                          ("NumPy", lambda: an @ bn)):
+        product()
+        best = min(_seconds(product) for _ in range(repeats))
+        rates[name] = 2 * n**3 / best / 1e9
+    return rates
+
+
+def _seconds(call):
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def epoch_seconds(fit, X, args):
+    """Seconds per epoch, from fits of 1 and ``1 + args.epochs`` epochs."""
+    fit(X, 0, args, 1)  # warm-up: imports, the first trace
+    short = _seconds(lambda: fit(X, 1, args, 1))
+    long = _seconds(lambda: fit(X, 1, args, 1 + args.epochs))
+    return (long - short) / args.epochs
+
+
+def speed(X, args):
+    peaks = gemm_peak_gflops(args.gemm_size)
+    n_val = int(np.ceil(0.1 * len(X)))
+    macs = multiply_adds_per_row(X.shape[1], args.n_components, args.hidden)
+    # Training: forward, gradient of the activations, gradient of the weights.
+    flops = 2 * macs * (3 * (len(X) - n_val) + n_val)
+    print(f"float32 GEMM peak ({args.gemm_size}-square): TensorFlow {peaks['TensorFlow']:.1f} GFLOPS, "
+          f"NumPy {peaks['NumPy']:.1f} GFLOPS")
+    print(f"network {'-'.join(map(str, widths(X.shape[1], args.n_components, args.hidden)))}, "
+          f"{len(X)} rows, batch {skae_batch_size(X, args)}, {flops / 1e9:.2f} GFLOP an epoch\n")
+    print("| trainer | s per epoch | GFLOPS | share of TF GEMM peak |")
+    print("|---|---|---|---|")
+    seconds = {}
+    for name, fit in (("skae AutoencoderTransformer", fit_skae), ("plain Keras Model.fit", fit_keras)):
+        seconds[name] = s = epoch_seconds(fit, X, args)
+        print(f"| {name} | {s:.3f} | {flops / s / 1e9:.1f} | {flops / s / 1e9 / peaks['TensorFlow']:.2f} |",
+              flush=True)
+    skae_s, keras_s = seconds.values()
+    print(f"\nepoch time, skae / plain Keras: {skae_s / keras_s:.2f}")
+    return {"gemm_peak_gflops": peaks, "gflop_per_epoch": flops / 1e9, "epoch_seconds": seconds}
+
+
+# ---------------------------------------------------------------- memory
 
 
 def growth_per_fit(fit, X, args):
     """Resident MB after each of ``args.fits`` fits, and the slope past warm-up."""
     rss, start = [], time.perf_counter()
     for seed in range(args.fits):
-        fit(X, seed, args)
+        fit(X, seed, args, args.epochs)
         gc.collect()
         rss.append(PeakMemory.rss_bytes() / 2**20)
     skip = max(1, args.fits // 10)
@@ -66,21 +167,8 @@ def growth_per_fit(fit, X, args):
     return np.array(rss), slope, (time.perf_counter() - start) / args.fits
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_data_arguments(parser)
-    parser.add_argument("--fits", type=int, default=100)
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--n-components", type=int, default=8)
-    parser.add_argument("--hidden", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-
-    X_train, _, y_train, _, _, _ = load_dataset(args)
-    X, _ = subsample(X_train, y_train, args.train_size, args.seed)
-    X = X.astype(np.float32)
-    print(f"{args.fits} fits of {X.shape[1]}-{args.hidden}-{args.n_components}-"
-          f"{args.hidden}-{X.shape[1]} on {len(X)} rows, {args.epochs} epochs each\n")
+def memory(X, args):
+    print(f"{args.fits} fits, {args.epochs} epochs each\n")
     print("| trainer | RSS after first fit (MB) | RSS after last fit (MB) | growth per fit (MB) | s per fit |")
     print("|---|---|---|---|---|")
     slopes = {}
@@ -90,6 +178,104 @@ def main():
         print(f"| {name} | {rss[0]:.0f} | {rss[-1]:.0f} | {slope:.2f} | {seconds:.2f} |", flush=True)
     skae_slope, keras_slope = slopes.values()
     print(f"\ngrowth per fit, skae / plain Keras: {skae_slope / keras_slope:.2f}")
+    return {"growth_mb_per_fit": slopes}
+
+
+# --------------------------------------------------------------- quality
+
+
+def test_mse(estimator, X):
+    return float(np.mean((X - estimator.inverse_transform(estimator.transform(X))) ** 2))
+
+
+def time_to_quality(X, X_test, args):
+    """Points (fit seconds, test MSE / PCA) for each configuration."""
+    pca = PCA(args.n_components, random_state=args.seed)
+    pca_s = _seconds(lambda: pca.fit(X))
+    pca_mse = test_mse(pca, X_test)
+    print(f"PCA: test MSE {pca_mse:.5g} in {pca_s:.2f} s\n")
+    print("| configuration | max_iter | epochs run | fit s | test MSE / PCA |")
+    print("|---|---|---|---|---|")
+    configurations = {"defaults": {}, **{json.dumps(p): p for p in map(json.loads, args.params)}}
+    curves = {}
+    for name, params in configurations.items():
+        curves[name], max_iter = [], 2
+        while True:
+            ae = AutoencoderTransformer(args.n_components, random_state=args.seed,
+                                        **{**params, "max_iter": max_iter})
+            seconds = _seconds(lambda: ae.fit(X))
+            ratio = test_mse(ae, X_test) / pca_mse
+            curves[name].append({"max_iter": max_iter, "n_iter": ae.n_iter_, "seconds": seconds,
+                                 "test_mse_to_pca": ratio})
+            print(f"| {name} | {max_iter} | {ae.n_iter_} | {seconds:.1f} | {ratio:.4f} |", flush=True)
+            if ae.n_iter_ < max_iter or max_iter >= args.max_epochs:
+                break
+            max_iter = min(2 * max_iter, args.max_epochs)
+    return {"pca_test_mse": pca_mse, "pca_fit_seconds": pca_s, "curves": curves}
+
+
+def plot_time_to_quality(result, path, title):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, points in result["curves"].items():
+        ax.plot([p["seconds"] for p in points], [p["test_mse_to_pca"] for p in points],
+                marker="o", label=f"skae, {name}")
+    ax.axhline(1.0, color="black", linestyle="--", label="PCA")
+    ax.set_xscale("log")
+    ax.set_xlabel("fit seconds (each point a whole fit)")
+    ax.set_ylabel("test MSE / PCA's")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_data_arguments(parser)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--fits", type=int, default=100, help="memory: fits per trainer")
+    parser.add_argument("--epochs", type=int, default=5,
+                        help="memory: epochs per fit; speed: epochs timed")
+    parser.add_argument("--n-components", type=int, default=8)
+    parser.add_argument("--hidden", type=int, nargs="*", default=[128],
+                        help="speed, memory: hidden widths (skae's default: 128)")
+    parser.add_argument("--params", nargs="*", default=[],
+                        help="quality: JSON parameters of further configurations to plot")
+    parser.add_argument("--max-epochs", type=int, default=200,
+                        help="quality: the longest fit (skae's default max_iter: 200)")
+    parser.add_argument("--gemm-size", type=int, default=2048,
+                        help="speed: the square matrix product that measures the peak")
+    parser.add_argument("--out", type=Path, help="folder for training.json and the quality plot")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    X_train, X_test, y_train, _, _, preprocessing = load_dataset(args)
+    X, _ = subsample(X_train, y_train, args.train_size, args.seed)
+    print(f"{args.dataset}: {len(X)} training rows, {X.shape[1]} features ({preprocessing}), "
+          f"k = {args.n_components}\n")
+    report = {"dataset": args.dataset, "n_train": len(X), "n_components": args.n_components}
+    if "speed" in args.parts:
+        print("## Epoch time and arithmetic rate\n")
+        report["speed"] = speed(X.astype(np.float32), args)
+    if "memory" in args.parts:
+        print("\n## Memory growth per fit\n")
+        report["memory"] = memory(X.astype(np.float32), args)
+    if "quality" in args.parts:
+        print("\n## Time to quality\n")
+        report["quality"] = time_to_quality(X, X_test, args)
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            plot_time_to_quality(report["quality"], args.out / "time_to_quality.png",
+                                 f"{args.dataset}, {len(X)} rows, k = {args.n_components}")
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "training.json").write_text(json.dumps(report, indent=2, default=float))
 
 
 if __name__ == "__main__":

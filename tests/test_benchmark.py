@@ -18,19 +18,25 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "compare.py"
 ESTIMATORS = {"PCA", "linear AE", "AE, defaults", "deep AE", "stacked AE", "stacked AE, no pretraining", "denoising AE"}
 
 
+def _script(*command):
+    """Run a benchmark as a user does; its output must hold no retracing warning."""
+    done = subprocess.run(command, check=True, capture_output=True, text=True, timeout=600)
+    # TensorFlow warns when a tf.function is traced again and again: a leak.
+    assert "retracing" not in done.stdout + done.stderr
+    return done.stdout
+
+
 def _run(tmp_path, *args):
     out = tmp_path / "out"
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--max-iter", "2", "--out", str(out), *args],
-        check=True, capture_output=True, text=True, timeout=600,
-    )
+    _script(sys.executable, str(SCRIPT), "--quick", "--max-iter", "2", "--out", str(out), *args)
     return json.loads((out / "results.json").read_text()), out
 
 
-def _check_report(report, n_components, with_labels):
+def _check_report(report, n_components, with_labels, images=False):
     rows = report["results"]
+    estimators = ESTIMATORS | ({"conv AE"} if images else set())
     assert {(r["estimator"], r["n_components"]) for r in rows} == {
-        (e, k) for e in ESTIMATORS for k in n_components
+        (e, k) for e in estimators for k in n_components
     }
     for r in rows:
         for key in ("train_mse", "test_mse", "denoising_mse", "fit_s", "transform_batch_ms",
@@ -63,7 +69,7 @@ def test_quick_run_on_idx_images_writes_json_and_plots(tmp_path):
     report, out = _run(tmp_path, "--dataset", "mnist", "--data-dir", str(tmp_path / "data"),
                        "--n-components", "2", "4")
     assert report["n_train"] == 120 and report["n_test"] == 60 and report["n_features"] == 36
-    _check_report(report, [2, 4], with_labels=True)
+    _check_report(report, [2, 4], with_labels=True, images=True)
     for name in ("mse_vs_n_components.png", "reconstructions.png", "codes_2d.png"):
         assert (out / name).stat().st_size > 1000
 
@@ -89,13 +95,30 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     X = np.vstack([rng.normal(size=(190, 4)), rng.normal(4, 0.5, size=(10, 4))])
     y = np.r_[np.zeros(190), np.ones(10)].astype(int)
     np.savez(tmp_path / "planted.npz", X=X, y=y)
-    out = subprocess.run(
-        [sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0"],
-        check=True, capture_output=True, text=True, timeout=600,
-    ).stdout
+    out = _script(sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0")
     rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| planted")]
     detectors = {cells[3].strip(): float(cells[4]) for cells in rows}
     assert set(detectors) == {
         "AutoencoderAnomalyDetector", "IsolationForest", "LocalOutlierFactor", "PCA reconstruction error",
     }
     assert detectors["AutoencoderAnomalyDetector"] > 0.95  # the planted cluster is easy
+
+
+TRAINING_SCRIPT = SCRIPT.parent / "training.py"
+
+
+def test_training_benchmark_measures_speed_memory_and_time_to_quality(tmp_path):
+    _script(sys.executable, str(TRAINING_SCRIPT), "--train-size", "300", "--fits", "3", "--epochs", "1",
+            "--max-epochs", "4", "--gemm-size", "256", "--out", str(tmp_path))
+    report = json.loads((tmp_path / "training.json").read_text())
+    speed = report["speed"]
+    assert set(speed["gemm_peak_gflops"]) == {"TensorFlow", "NumPy"}
+    assert all(v > 0 for v in speed["gemm_peak_gflops"].values())
+    assert set(speed["epoch_seconds"]) == {"skae AutoencoderTransformer", "plain Keras Model.fit"}
+    assert set(report["memory"]["growth_mb_per_fit"]) == set(speed["epoch_seconds"])
+    quality = report["quality"]
+    assert quality["pca_test_mse"] > 0
+    points = quality["curves"]["defaults"]
+    assert [p["max_iter"] for p in points] == [2, 4]  # doubling up to --max-epochs
+    assert all(p["n_iter"] <= p["max_iter"] and p["test_mse_to_pca"] > 0 for p in points)
+    assert (tmp_path / "time_to_quality.png").stat().st_size > 1000
