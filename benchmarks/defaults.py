@@ -12,6 +12,8 @@ defaults of both autoencoders, to measure candidate defaults the same way.
     python benchmarks/defaults.py --params '{"learning_rate_schedule": "cosine"}'
     python benchmarks/defaults.py --data-dir ../shared/data --dataset fashion-mnist \\
         --n-components 32
+    python benchmarks/defaults.py --data-dir ../shared/data --dataset fashion-mnist \\
+        --n-components 32 --estimator ConvAutoencoder --no-linear --params '{"max_iter": 15}'
 """
 
 import argparse
@@ -26,6 +28,7 @@ from sklearn.decomposition import PCA
 sys.path.insert(0, str(Path(__file__).parent))
 from compare import add_data_arguments, load_dataset, subsample  # noqa: E402
 
+import skae  # noqa: E402
 from skae import AutoencoderTransformer  # noqa: E402
 
 LINEAR = {"hidden_layer_sizes": (), "activation": "linear"}
@@ -41,6 +44,10 @@ def main(argv=None):
     parser.add_argument("--n-components", type=int, nargs="+", default=[2, 8, 32])
     parser.add_argument("--params", default="{}", help="JSON: parameters for both autoencoders")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--estimator", default="AutoencoderTransformer",
+                        choices=[n for n in skae.__all__ if n != "AutoencoderAnomalyDetector"],
+                        help="the estimator of the 'defaults' row (the linear row is always "
+                             "an AutoencoderTransformer)")
     parser.add_argument("--linear", action=argparse.BooleanOptionalAction, default=True,
                         help="also fit the linear autoencoder (default: yes)")
     args = parser.parse_args(argv)
@@ -59,12 +66,12 @@ def main(argv=None):
         pca = PCA(k, random_state=args.seed).fit(X_train)
         pca_s = time.perf_counter() - start
         pca_train, pca_test = mse(pca, X_train), mse(pca, X_test)
-        models = {"defaults": {}}
+        models = {"defaults": (getattr(skae, args.estimator), {})}
         if args.linear:
-            models["linear"] = LINEAR
-        for name, extra in models.items():
+            models["linear"] = (AutoencoderTransformer, LINEAR)
+        for name, (cls, extra) in models.items():
             start = time.perf_counter()
-            ae = AutoencoderTransformer(k, random_state=args.seed, **{**extra, **params}).fit(X_train)
+            ae = cls(k, random_state=args.seed, **{**extra, **params}).fit(X_train)
             fit_s = time.perf_counter() - start
             print(f"| {k} | {name} | {mse(ae, X_train) / pca_train:.4f} | "
                   f"{mse(ae, X_test) / pca_test:.4f} | {ae.n_iter_} | {fit_s:.1f} | {pca_s:.2f} |",
