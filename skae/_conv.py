@@ -3,12 +3,12 @@
 import math
 from numbers import Integral
 
-import numpy as np
 
-from ._autoencoder import AutoencoderTransformer, parameter_docs
+from ._autoencoder import parameter_docs
 from ._base import BaseAutoencoder
 from ._compat import Interval
 from ._keras import keras_module
+from ._shaped import ShapedAutoencoder
 
 _CONV_DOC = """\
     n_components : int, default=2
@@ -43,7 +43,7 @@ _CONV_DOC = """\
 """
 
 
-class ConvAutoencoder(AutoencoderTransformer):
+class ConvAutoencoder(ShapedAutoencoder):
     """Dimensionality reduction of images or signals with a convolutional autoencoder.
 
     The encoder applies strided convolutions (one stage per entry of
@@ -148,160 +148,40 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.verbose = verbose
         self.warm_start = warm_start
 
-    # ------------------------------------------------------- N-D input
+    _shape_param = "image_shape"
+    _row_kind = "images"
 
-    def _rows(self, X):
-        """``X`` as flat rows, and the shape of one row when X was N-D."""
-        ndim = getattr(X, "ndim", None)  # arrays, DataFrames, sparse matrices
-        if ndim is None and isinstance(X, (list, tuple)):
-            ndim = np.ndim(X)
-        if ndim is None or ndim <= 2:  # validated as rows, as usual
-            return X, None
-        X = np.asarray(X)
-        return X.reshape(len(X), -1), tuple(int(s) for s in X.shape[1:])
+    def _accepts(self, row_shape, shape):
+        # Single-channel images may come without their channel axis.
+        return row_shape == shape or (shape[-1] == 1 and row_shape == shape[:-1])
 
-    def _check_row_shape(self, row_shape, image_shape, method):
-        """N-D input of ``row_shape`` must hold rows of ``image_shape``."""
-        if row_shape is None or row_shape == image_shape:
-            return
-        if image_shape[-1] == 1 and row_shape == image_shape[:-1]:
-            return
-        raise ValueError(
-            f"{type(self).__name__}.{method} got arrays of shape (n_samples, "
-            f"{', '.join(map(str, row_shape))}), but image_shape is "
-            f"{image_shape}: pass rows of {math.prod(image_shape)} features or "
-            f"arrays of shape (n_samples, *{image_shape})."
-        )
-
-    def fit(self, X, y=None):
-        """Fit the autoencoder to reconstruct X.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape)
-            Training images or signals, as flat rows or N-D arrays.
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        X, self._fit_row_shape = self._rows(X)
-        try:
-            return super().fit(X, y)
-        finally:
-            del self._fit_row_shape
-
-    def partial_fit(self, X, y=None):
-        """Train for one pass over X, going on from the previous call.
-
-        As :meth:`AutoencoderTransformer.partial_fit`; X may be flat rows or
-        N-D arrays.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape)
-            A chunk of training rows.
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        self : object
-            The estimator, trained on one more chunk.
-        """
-        X, self._fit_row_shape = self._rows(X)
-        try:
-            return super().partial_fit(X, y)
-        finally:
-            del self._fit_row_shape
-
-    def transform(self, X):
-        """Encode images into codes of ``n_components_`` numbers.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape_)
-            Images or signals to encode.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float64
-            The codes.
-        """
-        return super().transform(self._inference_rows(X, "transform"))
-
-    def score_samples(self, X):
-        """Negative reconstruction error of each image (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *image_shape_)
-            Images or signals to score.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,), dtype float64
-            Negative mean reconstruction error of each row.
-        """
-        return super().score_samples(self._inference_rows(X, "score_samples"))
-
-    def _inference_rows(self, X, method):
-        X, row_shape = self._rows(X)
-        if row_shape is not None and hasattr(self, "image_shape_"):
-            self._check_row_shape(row_shape, self.image_shape_, method)
-        return X
-
-    # --------------------------------------------------- the Keras side
-
-    def _image_shape(self, n_features):
-        """The shape of one row inside the network, checked against the data."""
-        row_shape = getattr(self, "_fit_row_shape", None)
-        if self.image_shape is not None:
-            self._check_widths("image_shape", allow_empty=False)
-            shape = self._widths("image_shape")
-            if len(shape) not in (2, 3) or math.prod(shape) != n_features:
-                raise ValueError(
-                    "image_shape must be (height, width, channels) or (length, "
-                    f"channels) with {n_features} values in all (the number of "
-                    f"features), got {self.image_shape!r}."
-                )
-            self._check_row_shape(row_shape, shape, "fit")
-            return shape
-        if row_shape is not None:
-            if len(row_shape) == 2:
-                return (*row_shape, 1)  # single-channel images
-            if len(row_shape) == 3:
-                return row_shape
+    def _check_shape(self, shape, n_features):
+        if len(shape) not in (2, 3) or math.prod(shape) != n_features:
             raise ValueError(
-                f"{type(self).__name__} takes images of shape (n_samples, height, "
-                "width[, channels]); got arrays of shape (n_samples, "
-                f"{', '.join(map(str, row_shape))}). Set image_shape or pass flat rows."
+                "image_shape must be (height, width, channels) or (length, "
+                f"channels) with {n_features} values in all (the number of "
+                f"features), got {self.image_shape!r}."
             )
+
+    def _shape_from_array(self, row_shape):
+        if len(row_shape) == 2:
+            return (*row_shape, 1)  # single-channel images
+        if len(row_shape) != 3:
+            self._refuse_array(row_shape, "(n_samples, height, width[, channels])")
+        return row_shape
+
+    def _default_shape(self, n_features):
         side = math.isqrt(n_features)
         return (side, side, 1) if side * side == n_features else (n_features, 1)
 
-    def _check_params_against(self, X):
+    def _check_network_params(self):
         self._check_widths("filters", allow_empty=False)
-        self._new_image_shape = self._image_shape(X.shape[1])
-        self._check_loss_range(X)
-
-    def _load_fitted_weights(self, networks):
-        if self._new_image_shape != self.image_shape_:
-            raise ValueError(
-                f"{type(self).__name__} cannot continue from its fitted network: "
-                f"it was fitted on images of shape {self.image_shape_}, not "
-                f"{self._new_image_shape}. Fit it anew with warm_start=False."
-            )
-        super()._load_fitted_weights(networks)
 
     def _build_networks(self, X, seed):
         return keras_module("_networks").conv_autoencoder(
             X.shape[1],
             self.n_components,
-            self._new_image_shape,
+            self._new_shape,
             self._widths("filters"),
             kernel_size=self.kernel_size,
             activation=self.activation,
@@ -309,13 +189,6 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             alpha=self.alpha,
             seed=seed,
         )
-
-    def _fit(self, X, *, continuing=False, partial=False):
-        try:
-            super()._fit(X, continuing=continuing, partial=partial)
-            self.image_shape_ = self._new_image_shape
-        finally:
-            self.__dict__.pop("_new_image_shape", None)
 
 
 ConvAutoencoder.__doc__ = ConvAutoencoder.__doc__.replace(
