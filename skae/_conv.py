@@ -3,7 +3,6 @@
 import math
 from numbers import Integral
 
-
 from ._autoencoder import parameter_docs
 from ._base import BaseAutoencoder
 from ._compat import Interval
