@@ -13,6 +13,7 @@ _ESTIMATORS = {
     "AutoencoderTransformer": "_autoencoder",
     "ConvAutoencoder": "_conv",
     "DenoisingAutoencoder": "_denoising",
+    "RecurrentAutoencoder": "_recurrent",
     "StackedAutoencoder": "_stacked",
 }
 

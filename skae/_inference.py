@@ -248,6 +248,102 @@ def _cropping(layer):
     return lambda x: np.ascontiguousarray(x[(slice(None), *window)])
 
 
+def _repeat_vector(layer):
+    n = int(layer.n)
+    return lambda x: np.repeat(x[:, None, :], n, axis=1)
+
+
+def _recurrent_weights(layer):
+    cell = layer.cell  # dropout, if any, is inactive at inference
+    if layer.stateful:
+        raise NotImplementedError("skae has no float64 inference for stateful recurrent layers.")
+    bias = _array(cell.bias) if cell.use_bias else None
+    return (cell, _array(cell.kernel), _array(cell.recurrent_kernel), bias,
+            activation(cell.activation), activation(cell.recurrent_activation))
+
+
+def _run_steps(layer, x, step, n_state):
+    """Apply ``step(x_t, states) -> states`` over the time axis of ``x``.
+
+    Returns the last output, or every output (in the order processed, as
+    Keras does, reversed when ``go_backwards``) with ``return_sequences``.
+    """
+    units = layer.cell.units
+    states = [np.zeros((len(x), units)) for _ in range(n_state)]
+    steps = range(x.shape[1] - 1, -1, -1) if layer.go_backwards else range(x.shape[1])
+    outputs = []
+    for t in steps:
+        states = step(x[:, t], states)
+        if layer.return_sequences:
+            outputs.append(states[0])
+    return np.stack(outputs, axis=1) if layer.return_sequences else states[0]
+
+
+def _lstm(layer):
+    """Keras' LSTM: gates in the order input, forget, cell, output."""
+    cell, kernel, recurrent, bias, act, gate = _recurrent_weights(layer)
+    u = cell.units
+
+    def apply(x):
+        projected = x @ kernel
+        if bias is not None:
+            projected += bias
+
+        def step(x_t, states):
+            h, c = states
+            z = x_t + h @ recurrent
+            i, f, o = gate(z[:, :u]), gate(z[:, u : 2 * u]), gate(z[:, 3 * u :])
+            c = f * c + i * act(z[:, 2 * u : 3 * u])
+            return [o * act(c.copy()), c]
+
+        return _run_steps(layer, projected, step, 2)
+
+    return apply
+
+
+def _gru(layer):
+    """Keras' GRU with ``reset_after`` (its default): gates update, reset, candidate."""
+    cell, kernel, recurrent, bias, act, gate = _recurrent_weights(layer)
+    if not cell.reset_after:
+        raise NotImplementedError("skae has no float64 inference for GRU(reset_after=False).")
+    u = cell.units
+    input_bias, recurrent_bias = (None, None) if bias is None else (bias[0], bias[1])
+
+    def apply(x):
+        projected = x @ kernel
+        if input_bias is not None:
+            projected += input_bias
+
+        def step(x_t, states):
+            (h,) = states
+            hz = h @ recurrent
+            if recurrent_bias is not None:
+                hz += recurrent_bias
+            z = gate(x_t[:, :u] + hz[:, :u])
+            r = gate(x_t[:, u : 2 * u] + hz[:, u : 2 * u])
+            candidate = act(x_t[:, 2 * u :] + r * hz[:, 2 * u :])
+            return [z * h + (1.0 - z) * candidate]
+
+        return _run_steps(layer, projected, step, 1)
+
+    return apply
+
+
+def _bidirectional(layer):
+    if layer.merge_mode != "concat":
+        raise NotImplementedError("skae has no float64 inference for Bidirectional "
+                                  f"merge_mode={layer.merge_mode!r}.")
+    forward, backward = _prepare(layer.forward_layer, {}), _prepare(layer.backward_layer, {})
+
+    def apply(x):
+        backward_out = backward(x)
+        if layer.return_sequences:  # Keras puts the backward steps back in time order
+            backward_out = backward_out[:, ::-1]
+        return np.concatenate([forward(x), backward_out], axis=-1)
+
+    return apply
+
+
 #: For each layer type, a function of ``(layer, **call_kwargs)`` that reads
 #: the layer's current weights and returns its float64 forward function.
 _FORWARD = {
@@ -263,6 +359,10 @@ _FORWARD = {
     keras.layers.Conv2DTranspose: _transposed_convolution,
     keras.layers.Cropping1D: _cropping,
     keras.layers.Cropping2D: _cropping,
+    keras.layers.RepeatVector: _repeat_vector,
+    keras.layers.LSTM: _lstm,
+    keras.layers.GRU: _gru,
+    keras.layers.Bidirectional: _bidirectional,
 }
 
 

@@ -281,3 +281,64 @@ def conv_autoencoder(n_features, n_components, image_shape, filters, **kwargs):
     """Build a convolutional autoencoder; ``kwargs`` go to :func:`conv_levels`."""
     levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
     return assemble(levels, (int(n_features),), (int(n_components),))
+
+
+_CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+def recurrent_levels(
+    n_features,
+    n_components,
+    sequence_shape,
+    *,
+    cell="lstm",
+    units=64,
+    bidirectional=False,
+    output_activation="linear",
+    alpha=0.0,
+    seed=0,
+):
+    """The one level of a recurrent autoencoder of flat rows (the classic LSTM autoencoder).
+
+    ``sequence_shape`` is ``(n_timesteps, n_channels)``. The encoder reshapes
+    a row to it, runs an LSTM or GRU of ``units`` over the steps (both ways
+    with ``bidirectional``, the two last states concatenated) and maps the
+    last state to the code with a linear Dense layer. The decoder repeats the
+    code at every step, runs a second recurrent layer that returns every
+    step, maps each step back to the channels with one Dense layer shared by
+    all steps, and flattens back to rows.
+    """
+    n_steps, n_channels = (int(s) for s in sequence_shape)
+    recurrent, units = _CELLS[cell], int(units)
+
+    def rnn(index, name, **kwargs):
+        return recurrent(
+            units, kernel_initializer=_initializer(seed + index),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seed + index),
+            kernel_regularizer=_l2(alpha), name=name, **kwargs,
+        )
+
+    encoder = rnn(0, "encoder_rnn")
+    if bidirectional:
+        encoder = keras.layers.Bidirectional(
+            encoder, backward_layer=rnn(1, "encoder_rnn_backward", go_backwards=True),
+            name="encoder_bidirectional",
+        )
+    encode = [
+        (keras.layers.Reshape((n_steps, n_channels), name="encoder_reshape"), {}),
+        (encoder, {}),
+        (_dense(int(n_components), "linear", seed=seed + 2, alpha=alpha, name="encoder_code"), {}),
+    ]
+    decode = [
+        (keras.layers.RepeatVector(n_steps, name="decoder_repeat"), {}),
+        (rnn(3, "decoder_rnn", return_sequences=True), {}),
+        (_dense(n_channels, output_activation, seed=seed + 4, alpha=alpha, name="decoder_steps"), {}),
+        (keras.layers.Flatten(name="decoder_flatten"), {}),
+    ]
+    return [Level(encode, decode, int(n_features))]
+
+
+def recurrent_autoencoder(n_features, n_components, sequence_shape, **kwargs):
+    """Build a recurrent autoencoder; ``kwargs`` go to :func:`recurrent_levels`."""
+    levels = recurrent_levels(n_features, n_components, sequence_shape, **kwargs)
+    return assemble(levels, (int(n_features),), (int(n_components),))

@@ -10,6 +10,7 @@ from skae import (
     AutoencoderTransformer,
     ConvAutoencoder,
     DenoisingAutoencoder,
+    RecurrentAutoencoder,
     StackedAutoencoder,
 )
 
@@ -27,6 +28,7 @@ def tiny_estimators():
         StackedAutoencoder(pretrain_max_iter=2, **TINY),
         AutoencoderAnomalyDetector(n_estimators=2, **TINY),
         ConvAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0),
+        RecurrentAutoencoder(units=3, max_iter=3, batch_size=200, random_state=0),
     ]
 
 

@@ -85,3 +85,27 @@ def test_dilated_convolutions_are_refused():
     layer.build((None, 8, 1))
     with pytest.raises(NotImplementedError, match="dilation"):
         inference.Forward([(layer, {})])
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+@pytest.mark.parametrize("sequence_shape", [(6, 1), (4, 3), (1, 2)], ids=str)
+def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequence_shape):
+    networks_module = keras_module("_networks")
+    n_features = int(np.prod(sequence_shape))
+    networks = networks_module.recurrent_autoencoder(
+        n_features, 3, sequence_shape, cell=cell, units=5, bidirectional=bidirectional,
+        output_activation="sigmoid", seed=0,
+    )
+    X = np.random.RandomState(2).normal(size=(9, n_features))
+    _assert_forward_matches(networks, X)
+
+
+def test_bidirectional_sequences_come_back_in_time_order():
+    import keras
+
+    inference = keras_module("_inference")
+    layer = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True))
+    X = np.random.RandomState(3).normal(size=(4, 5, 2))
+    expected = layer(X.astype(np.float32)).numpy()
+    assert_allclose(inference.Forward([(layer, {})])(X), expected, **FLOAT32_ROUNDING)

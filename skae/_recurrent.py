@@ -1,0 +1,190 @@
+"""RecurrentAutoencoder: an LSTM or GRU autoencoder of sequences, used like PCA."""
+
+import math
+from numbers import Integral
+
+from ._autoencoder import parameter_docs
+from ._base import BaseAutoencoder
+from ._compat import Interval, StrOptions
+from ._keras import keras_module
+from ._shaped import ShapedAutoencoder
+
+_RECURRENT_DOC = """\
+    n_components : int, default=2
+        Size of the code. Choose it as you would for PCA.
+
+    sequence_shape : tuple of int or None, default=None
+        ``(n_timesteps, n_channels)`` of one row; its product must be the
+        number of features. Rows of ``X`` are flat, time major
+        (``n_features = n_timesteps * n_channels``, as in a Pipeline) and
+        are reshaped inside the network; 3-D arrays of shape
+        ``(n_samples, n_timesteps, n_channels)`` are accepted too, the
+        convention of tslearn. None infers it when fitting: the shape of 3-D
+        input, else a univariate sequence of ``n_features`` steps. The shape
+        used is ``sequence_shape_``.
+
+    cell : {"lstm", "gru"}, default="lstm"
+        The recurrent layer of the encoder and of the decoder. The classic
+        sequence autoencoder is an LSTM; a GRU has a quarter fewer weights.
+
+    units : int, default=64
+        Width of the recurrent layers' state.
+
+    bidirectional : bool, default=False
+        Run the encoder over the sequence both ways and concatenate the two
+        last states, so that the code sees the start of a long sequence as
+        well as its end.
+
+"""
+
+
+class RecurrentAutoencoder(ShapedAutoencoder):
+    """Dimensionality reduction of sequences with an LSTM or GRU autoencoder.
+
+    The encoder runs a recurrent layer over the time steps and maps its last
+    state to a code of ``n_components`` numbers. The decoder repeats the
+    code at every step, runs a second recurrent layer and maps each step
+    back to the channels with a Dense layer shared by all steps: the classic
+    LSTM autoencoder. It fits sequences whose structure moves in time (a
+    phase or a frequency), where PCA needs many components.
+
+    Rows are flat, as everywhere in scikit-learn: the network reshapes them
+    to ``sequence_shape_``. ``fit``, ``transform`` and ``score_samples``
+    also take 3-D arrays; ``inverse_transform`` returns flat rows.
+
+    Parameters
+    ----------
+%(parameters)s    Attributes
+    ----------
+    sequence_shape_ : tuple of int
+        ``(n_timesteps, n_channels)`` of one row inside the network.
+
+    model_, encoder_, decoder_, n_components_, n_iter_, loss_curve_, \
+validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
+        As in :class:`AutoencoderTransformer`.
+
+    See Also
+    --------
+    ConvAutoencoder : Convolutions, for images and fixed-length signals.
+    AutoencoderTransformer : A dense autoencoder, for rows without an order.
+
+    Notes
+    -----
+    Every sequence has the same length; variable-length sequences (NaN
+    padding masked out of the loss) are not supported yet, and NaN is
+    refused as everywhere else. Inference computes in float64 from the
+    trained weights, step by step in NumPy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import RecurrentAutoencoder
+    >>> t = np.linspace(0, 2 * np.pi, 20)
+    >>> X = np.sin(t + np.random.RandomState(0).uniform(0, 6, (50, 1)))
+    >>> ae = RecurrentAutoencoder(n_components=2, units=8, max_iter=2,
+    ...                           random_state=0).fit(X)
+    >>> ae.sequence_shape_
+    (20, 1)
+    >>> ae.transform(X[:3, :, None]).shape      # 3-D works too
+    (3, 2)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "sequence_shape": ["array-like", None],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "units": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "warm_start": ["boolean"],
+    }
+
+    _shape_param = "sequence_shape"
+    _row_kind = "sequences"
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        sequence_shape=None,
+        cell="lstm",
+        units=64,
+        bidirectional=False,
+        output_activation="auto",
+        loss="mse",
+        optimizer="adam",
+        learning_rate=3e-3,
+        learning_rate_schedule="plateau",
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        alpha=0.0,
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.n_components = n_components
+        self.sequence_shape = sequence_shape
+        self.cell = cell
+        self.units = units
+        self.bidirectional = bidirectional
+        self.output_activation = output_activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _check_shape(self, shape, n_features):
+        if len(shape) != 2 or math.prod(shape) != n_features:
+            raise ValueError(
+                f"sequence_shape must be (n_timesteps, n_channels) with {n_features} "
+                f"values in all (the number of features), got {self.sequence_shape!r}."
+            )
+
+    def _shape_from_array(self, row_shape):
+        if len(row_shape) != 2:
+            self._refuse_array(row_shape, "(n_samples, n_timesteps, n_channels)")
+        return row_shape
+
+    def _default_shape(self, n_features):
+        return (n_features, 1)
+
+    def _check_network_params(self):
+        pass  # the constraints cover cell, units and bidirectional
+
+    def _build_networks(self, X, seed):
+        return keras_module("_networks").recurrent_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self._new_shape,
+            cell=self.cell,
+            units=self.units,
+            bidirectional=self.bidirectional,
+            output_activation=self._output_activation(),
+            alpha=self.alpha,
+            seed=seed,
+        )
+
+
+RecurrentAutoencoder.__doc__ = RecurrentAutoencoder.__doc__.replace(
+    "%(parameters)s",
+    _RECURRENT_DOC
+    + parameter_docs(
+        "output_activation", "loss", "optimizer", "learning_rate",
+        "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
+        "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
+        "verbose", "warm_start",
+    ),
+)
