@@ -122,3 +122,18 @@ def test_training_benchmark_measures_speed_memory_and_time_to_quality(tmp_path):
     assert [p["max_iter"] for p in points] == [2, 4]  # doubling up to --max-epochs
     assert all(p["n_iter"] <= p["max_iter"] and p["test_mse_to_pca"] > 0 for p in points)
     assert (tmp_path / "time_to_quality.png").stat().st_size > 1000
+
+
+SEQUENCES_SCRIPT = SCRIPT.parent / "sequences.py"
+
+
+def test_sequences_benchmark_runs_offline_and_reports_every_model(tmp_path):
+    _script(sys.executable, str(SEQUENCES_SCRIPT), "--seeds", "1", "--max-iter", "1",
+            "--n-components", "2", "--out", str(tmp_path))
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert report["data"] == "generated bumps"
+    assert {(s["model"], s["k"]) for s in report["summary"]} == {
+        ("IsolationForest", None), ("PCA", 2), ("dense AE", 2), ("LSTM AE", 2)}
+    assert all(0 <= s["roc_auc_mean"] <= 1 for s in report["summary"])
+    for name in ("roc.png", "reconstructions.png"):
+        assert (tmp_path / name).stat().st_size > 1000

@@ -1,0 +1,173 @@
+"""Sequences: RecurrentAutoencoder against PCA, a dense autoencoder and IsolationForest.
+
+ECG5000 heartbeats (``--data-dir`` holding ``ecg5000/ECG5000_TRAIN.txt``: 500
+beats of 140 steps, class 1 normal, 2-5 abnormal). For each seed the normal
+beats are split at random, 60% to train on and 40% to test; the abnormal
+beats are all test outliers. Measured side by side in one process, averaged
+over the seeds:
+
+- reconstruction MSE on the held-out normal beats, for PCA, the dense
+  ``AutoencoderTransformer`` and ``RecurrentAutoencoder`` at each code size;
+- ROC-AUC of the reconstruction error (higher for abnormal beats is
+  better) for the same models, and of IsolationForest's ``-score_samples``.
+
+Without ``--data-dir`` it runs offline on generated sequences: a bump at a
+random place (normal) against two bumps (abnormal).
+
+    python benchmarks/sequences.py                                   # offline
+    python benchmarks/sequences.py --data-dir ../shared/data --out results/sequences
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import roc_auc_score, roc_curve
+
+sys.path.insert(0, str(Path(__file__).parent))
+from compare import environment  # noqa: E402
+
+from skae import AutoencoderTransformer, RecurrentAutoencoder  # noqa: E402
+
+
+def load_ecg5000(data_dir):
+    a = np.loadtxt(Path(data_dir) / "ecg5000" / "ECG5000_TRAIN.txt")
+    return a[:, 1:], a[:, 0].astype(int) != 1  # beats, abnormal
+
+
+def generated(seed=0, n_normal=300, n_abnormal=60, n_steps=48):
+    """Bumps at a random place; the abnormal sequences have a second one."""
+    rng = np.random.RandomState(seed)
+    t = np.arange(n_steps)
+
+    def bumps(n):
+        return np.exp(-0.5 * ((t - rng.uniform(4, n_steps - 5, (n, 1))) / 2.0) ** 2)
+
+    X = np.vstack([bumps(n_normal), bumps(n_abnormal) + bumps(n_abnormal)])
+    X += rng.normal(0, 0.05, X.shape)
+    return X, np.r_[np.zeros(n_normal, bool), np.ones(n_abnormal, bool)]
+
+
+def split(abnormal, seed, train_share=0.6):
+    rng = np.random.RandomState(seed)
+    normal = rng.permutation(np.flatnonzero(~abnormal))
+    n_train = int(round(train_share * len(normal)))
+    return normal[:n_train], np.r_[normal[n_train:], np.flatnonzero(abnormal)]
+
+
+def errors(model, X):
+    return np.mean((X - model.inverse_transform(model.transform(X))) ** 2, axis=1)
+
+
+def models(k, seed, max_iter):
+    return {
+        "PCA": PCA(k, random_state=seed),
+        "dense AE": AutoencoderTransformer(k, max_iter=max_iter, random_state=seed),
+        "LSTM AE": RecurrentAutoencoder(k, max_iter=max_iter, random_state=seed),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", help="folder holding ecg5000/ (default: generated sequences)")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--n-components", type=int, nargs="+", default=[8, 16])
+    parser.add_argument("--max-iter", type=int, default=200)
+    parser.add_argument("--out", type=Path, help="folder for results.json and the plots")
+    args = parser.parse_args(argv)
+
+    X, abnormal = load_ecg5000(args.data_dir) if args.data_dir else generated()
+    name = "ECG5000 (training split)" if args.data_dir else "generated bumps"
+    print(f"{name}: {len(X)} sequences of {X.shape[1]} steps, {abnormal.sum()} abnormal; "
+          f"{args.seeds} seeded splits\n")
+    rows, curves, examples = [], {}, {}
+    for seed in range(args.seeds):
+        train, test = split(abnormal, seed)
+        X_train, X_test, y_test = X[train], X[test], abnormal[test]
+        start = time.perf_counter()
+        forest = IsolationForest(random_state=seed).fit(X_train)
+        scores = -forest.score_samples(X_test)
+        rows.append({"seed": seed, "model": "IsolationForest", "k": None, "normal_test_mse": None,
+                     "roc_auc": roc_auc_score(y_test, scores), "fit_s": time.perf_counter() - start})
+        if seed == 0:
+            curves["IsolationForest"] = roc_curve(y_test, scores)[:2]
+        for k in args.n_components:
+            for label, model in models(k, seed, args.max_iter).items():
+                start = time.perf_counter()
+                model.fit(X_train)
+                fit_s = time.perf_counter() - start
+                e = errors(model, X_test)
+                rows.append({"seed": seed, "model": label, "k": k,
+                             "normal_test_mse": float(e[~y_test].mean()),
+                             "roc_auc": roc_auc_score(y_test, e), "fit_s": fit_s,
+                             "epochs": getattr(model, "n_iter_", None)})
+                print(f"seed {seed}, k={k}, {label}: normal test MSE {e[~y_test].mean():.4f}, "
+                      f"ROC-AUC {rows[-1]['roc_auc']:.3f}, {fit_s:.1f} s", flush=True)
+                if seed == 0 and k == args.n_components[0]:
+                    curves[f"{label}, k={k}"] = roc_curve(y_test, e)[:2]
+                    examples[label] = model.inverse_transform(model.transform(X_test[:4]))
+        if seed == 0:
+            examples["original"] = X_test[:4]
+
+    print("\n| model | k | normal test MSE | ROC-AUC | fit s |")
+    print("|---|---|---|---|---|")
+    keys = sorted({(r["model"], r["k"]) for r in rows}, key=lambda m: (m[1] or 0, m[0]))
+    summary = []
+    for label, k in keys:
+        sel = [r for r in rows if r["model"] == label and r["k"] == k]
+        mse = [r["normal_test_mse"] for r in sel if r["normal_test_mse"] is not None]
+        auc = [r["roc_auc"] for r in sel]
+        fit = [r["fit_s"] for r in sel]
+        summary.append({"model": label, "k": k, "normal_test_mse_mean": float(np.mean(mse)) if mse else None,
+                        "roc_auc_mean": float(np.mean(auc)), "roc_auc_std": float(np.std(auc)),
+                        "fit_s_mean": float(np.mean(fit))})
+        mse_text = f"{np.mean(mse):.4f} ± {np.std(mse):.4f}" if mse else ""
+        print(f"| {label} | {k or ''} | {mse_text} | {np.mean(auc):.3f} ± {np.std(auc):.3f} | "
+              f"{np.mean(fit):.1f} |")
+
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "results.json").write_text(json.dumps(
+            {"data": name, "seeds": args.seeds, "max_iter": args.max_iter, "summary": summary,
+             "runs": rows, "environment": environment()}, indent=2, default=float))
+        plot(args.out, curves, examples)
+
+
+def plot(out, curves, examples):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5))
+    for label, (fpr, tpr) in curves.items():
+        ax.plot(fpr, tpr, label=label)
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("ROC, seed 0")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "roc.png", dpi=120)
+    plt.close(fig)
+
+    original = examples.pop("original")
+    fig, axes = plt.subplots(1, len(original), figsize=(3 * len(original), 2.5), sharey=True)
+    for i, ax in enumerate(np.atleast_1d(axes)):
+        ax.plot(original[i], color="black", label="original")
+        for label, rec in examples.items():
+            ax.plot(rec[i], label=label, alpha=0.8)
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.suptitle("held-out sequences and reconstructions, seed 0")
+    fig.tight_layout()
+    fig.savefig(out / "reconstructions.png", dpi=120)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
