@@ -163,6 +163,14 @@ def _check_convolution(layer):
         )
 
 
+def _convolution_weights(layer):
+    """A checked convolution's kernel, bias, activation, strides and kernel sizes."""
+    _check_convolution(layer)
+    kernel = _array(layer.kernel)
+    bias = None if layer.bias is None else _array(layer.bias)
+    return kernel, bias, activation(layer.activation), tuple(layer.strides), kernel.shape[:-2]
+
+
 def _same_padding(n_in, stride, kernel):
     """Zeros before and after an axis of ``n_in``, as TensorFlow's "same" pads it."""
     n_out = -(-n_in // stride)
@@ -181,11 +189,7 @@ def _convolution(layer):
     input by that offset's ``(in, out)`` kernel slice: no unfolded copy of
     the input, whose size would be the kernel's volume times the input's.
     """
-    _check_convolution(layer)
-    kernel = _array(layer.kernel)  # (*kernel_size, in, out)
-    bias = None if layer.bias is None else _array(layer.bias)
-    function, strides = activation(layer.activation), tuple(layer.strides)
-    sizes = kernel.shape[:-2]
+    kernel, bias, function, strides, sizes = _convolution_weights(layer)  # kernel: (*sizes, in, out)
 
     def apply(x):
         spatial = x.shape[1:-1]
@@ -210,13 +214,9 @@ def _transposed_convolution(layer):
     its kernel-shaped contribution, offset by offset, then "same" padding
     crops the result to ``stride`` times the input's size.
     """
-    _check_convolution(layer)
     if getattr(layer, "output_padding", None) is not None:
         raise NotImplementedError("skae has no float64 inference for output_padding.")
-    kernel = _array(layer.kernel)  # (*kernel_size, out, in)
-    bias = None if layer.bias is None else _array(layer.bias)
-    function, strides = activation(layer.activation), tuple(layer.strides)
-    sizes = kernel.shape[:-2]
+    kernel, bias, function, strides, sizes = _convolution_weights(layer)  # kernel: (*sizes, out, in)
 
     def apply(x):
         spatial = x.shape[1:-1]

@@ -72,8 +72,8 @@ def test_a_layer_without_a_float64_forward_is_named():
     import keras
 
     inference = keras_module("_inference")
-    layer = keras.layers.LSTM(2)
-    with pytest.raises(NotImplementedError, match="no float64 inference for LSTM layers"):
+    layer = keras.layers.SimpleRNN(2)
+    with pytest.raises(NotImplementedError, match="no float64 inference for SimpleRNN layers"):
         inference.Forward([(layer, {})])
 
 
