@@ -444,11 +444,6 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
                 total += (Xs - member._reconstruct(Xs)) ** 2
         return _at_most_finite_max(total / len(self.estimators_))
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
-
 
 def _member_terms(member, stats, Xs, codes=None):
     """Reconstruction error and squared code Mahalanobis distance of each row.

@@ -5,7 +5,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseAutoencoder
-from ._compat import _fit_context, validate_data
+from ._compat import _fit_context
 
 
 #: The parameters every dense autoencoder shares, documented once and
@@ -336,7 +336,7 @@ class AutoencoderTransformer(
         """
         first = not hasattr(self, "model_")
         try:
-            X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
+            X = self._validate_rows(X, reset=first)
             self._fit(X, continuing=not first, partial=True)
         except BaseException:
             if first:

@@ -51,27 +51,43 @@ _ROWS_SHOWN = 10
 
 
 def _reconstruction_errors(X, X_rec, loss):
-    """Per-row mean reconstruction error under ``loss``, in float64."""
+    """Per-row mean reconstruction error under ``loss``, in float64.
+
+    NaN in ``X`` marks a missing value (padding, for estimators that take
+    it): a row's error is the mean over its present values, as in training.
+    """
     X = np.asarray(X, dtype=np.float64)
     X_rec = np.asarray(X_rec, dtype=np.float64)
     # Overflow gives infinity, which the callers report.
     with np.errstate(over="ignore", invalid="ignore"):
         if loss == "mse":
-            return np.mean((X - X_rec) ** 2, axis=1)
-        if loss == "mae":
-            return np.mean(np.abs(X - X_rec), axis=1)
-        p = np.clip(X_rec, _EPSILON, 1.0 - _EPSILON)
-        return np.mean(-(X * np.log(p) + (1.0 - X) * np.log1p(-p)), axis=1)
+            errors = (X - X_rec) ** 2
+        elif loss == "mae":
+            errors = np.abs(X - X_rec)
+        else:
+            p = np.clip(X_rec, _EPSILON, 1.0 - _EPSILON)
+            errors = -(X * np.log(p) + (1.0 - X) * np.log1p(-p))
+        present = ~np.isnan(X)
+        if present.all():
+            return np.mean(errors, axis=1)
+        return np.sum(errors, axis=1, where=present) / np.sum(present, axis=1)
+
+
+def rows_shown(bad):
+    """The indices of the True entries of ``bad``, the first few, as text."""
+    rows = np.flatnonzero(bad)
+    shown = ", ".join(str(i) for i in rows[:_ROWS_SHOWN])
+    return shown + (", ..." if len(rows) > _ROWS_SHOWN else "")
 
 
 def _as_float32(X):
     """Cast validated training input to the float32 the networks train in."""
     with np.errstate(over="ignore"):
         X32 = np.asarray(X, dtype=np.float32)
-    if not np.isfinite(X32).all():
+    if np.isinf(X32).any():  # NaN passed validation only where allowed
         raise ValueError(
             "Input X has values too large in magnitude for float32 "
-            f"(largest absolute value {np.max(np.abs(X)):.3g}); scale the data, "
+            f"(largest absolute value {np.nanmax(np.abs(X)):.3g}); scale the data, "
             "for example with sklearn.preprocessing.StandardScaler."
         )
     return X32
@@ -84,6 +100,12 @@ class BaseAutoencoder(BaseEstimator):
     parameter, as scikit-learn requires) and may override
     ``_build_networks`` and ``_train_networks``.
     """
+
+    #: Whether rows may hold NaN, for missing values; a subclass that says
+    #: so checks where they are (``_check_params_against`` in ``fit``,
+    #: ``_validate_input`` at inference) and trains with a masked loss. The
+    #: ``allow_nan`` tag is for an estimator that takes NaN anywhere.
+    _allow_nan = False
 
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -130,15 +152,20 @@ class BaseAutoencoder(BaseEstimator):
         """
         continuing = self._warm_start()
         try:
-            X = validate_data(
-                self, X, dtype=[np.float64, np.float32], ensure_min_samples=2, reset=not continuing
-            )
+            X = self._validate_rows(X, ensure_min_samples=2, reset=not continuing)
             self._fit(X, continuing=continuing)
         except BaseException:
             # Whatever failed, leave no half-fitted estimator behind.
             self._clear_fitted_state()
             raise
         return self
+
+    def _validate_rows(self, X, **kwargs):
+        """Rows as float64 or float32; finite, or NaN where ``_allow_nan``."""
+        return validate_data(
+            self, X, dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan" if self._allow_nan else True, **kwargs,
+        )
 
     def _warm_start(self):
         """Whether ``fit`` continues from the fitted weights (``warm_start``)."""
@@ -326,6 +353,7 @@ class BaseAutoencoder(BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=float(self.learning_rate),
             loss=self.loss if loss is None else loss,
+            masked=self._allow_nan,
             **training.execution_plan(len(X_train), batch_size, max_iter),
         )
         return training.train(
@@ -364,7 +392,7 @@ class BaseAutoencoder(BaseEstimator):
         Inference runs in float64, so rows beyond float32's range are fine
         here; only training needs float32.
         """
-        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._validate_rows(X, reset=False)
 
     def _set_networks(self, model, encoder, decoder):
         """Hold the fitted models and read their weights for inference.
@@ -399,25 +427,22 @@ class BaseAutoencoder(BaseEstimator):
         bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
         if not bad.any():
             return values
-        rows = np.flatnonzero(bad)
-        shown = ", ".join(str(i) for i in rows[:_ROWS_SHOWN])
-        if len(rows) > _ROWS_SHOWN:
-            shown += ", ..."
         raise ValueError(
             f"{type(self).__name__}.{method} gave non-finite values for "
-            f"{len(rows)} of {len(values)} rows (rows {shown}): their values "
+            f"{bad.sum()} of {len(values)} rows (rows {rows_shown(bad)}): their values "
             "are too large in magnitude for the fitted network (largest "
-            f"absolute input value {np.max(np.abs(X)):.3g}). Scale X the way "
+            f"absolute input value {np.nanmax(np.abs(X)):.3g}). Scale X the way "
             "the training data were scaled, for example with the StandardScaler "
             "fitted on them."
         )
 
     def _check_loss_range(self, X):
         """Binary cross-entropy is defined for X in [0, 1] only."""
-        if self.loss == "binary_crossentropy" and (X.min() < 0 or X.max() > 1):
+        low, high = (np.nanmin(X), np.nanmax(X)) if self._allow_nan else (X.min(), X.max())
+        if self.loss == "binary_crossentropy" and (low < 0 or high > 1):
             raise ValueError(
                 "loss='binary_crossentropy' needs X in [0, 1], got values in "
-                f"[{X.min():.3g}, {X.max():.3g}]; scale X with MinMaxScaler or "
+                f"[{low:.3g}, {high:.3g}]; scale X with MinMaxScaler or "
                 "use loss='mse'."
             )
 

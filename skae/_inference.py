@@ -22,7 +22,7 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
-from ._layers import CodeSparsity, Corruption, TiedDense
+from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense
 
 #: Rows per chunk, so that temporary float64 copies stay bounded whatever the
 #: size of the input.
@@ -262,20 +262,42 @@ def _recurrent_weights(layer):
             activation(cell.activation), activation(cell.recurrent_activation))
 
 
-def _run_steps(layer, x, step, n_state):
+def _present_steps(x):
+    """The steps present in sequences ``x``, and ``x`` with NaN set to 0.
+
+    NaN steps reach a recurrent layer only through ``MissingSteps``, whose
+    Keras mask they stand for here: a step whose channels are all NaN is
+    masked. The mask is None when every step is present.
+    """
+    missing = np.isnan(x)
+    if not missing.any():
+        return None, x
+    return ~missing.all(axis=-1), np.where(missing, 0.0, x)
+
+
+def _run_steps(layer, x, step, n_state, present=None):
     """Apply ``step(x_t, states) -> states`` over the time axis of ``x``.
 
     Returns the last output, or every output (in the order processed, as
     Keras does, reversed when ``go_backwards``) with ``return_sequences``.
+    Where ``present`` (n_samples, n_steps) is False the step is masked, as
+    Keras masks it: the states carry over it unchanged, and its output is
+    the previous one (zero with ``zero_output_for_mask``).
     """
     units = layer.cell.units
     states = [np.zeros((len(x), units)) for _ in range(n_state)]
     steps = range(x.shape[1] - 1, -1, -1) if layer.go_backwards else range(x.shape[1])
     outputs = []
     for t in steps:
-        states = step(x[:, t], states)
+        new = step(x[:, t], states)
+        if present is None:
+            states = new
+        else:
+            keep = present[:, t, None]
+            states = [np.where(keep, n, s) for n, s in zip(new, states)]
         if layer.return_sequences:
-            outputs.append(states[0])
+            masked_out = present is not None and layer.zero_output_for_mask
+            outputs.append(np.where(keep, states[0], 0.0) if masked_out else states[0])
     return np.stack(outputs, axis=1) if layer.return_sequences else states[0]
 
 
@@ -285,6 +307,7 @@ def _lstm(layer):
     u = cell.units
 
     def apply(x):
+        present, x = _present_steps(x)
         projected = x @ kernel
         if bias is not None:
             projected += bias
@@ -296,7 +319,7 @@ def _lstm(layer):
             c = f * c + i * act(z[:, 2 * u : 3 * u])
             return [o * act(c.copy()), c]
 
-        return _run_steps(layer, projected, step, 2)
+        return _run_steps(layer, projected, step, 2, present)
 
     return apply
 
@@ -310,6 +333,7 @@ def _gru(layer):
     input_bias, recurrent_bias = (None, None) if bias is None else (bias[0], bias[1])
 
     def apply(x):
+        present, x = _present_steps(x)
         projected = x @ kernel
         if input_bias is not None:
             projected += input_bias
@@ -324,7 +348,7 @@ def _gru(layer):
             candidate = act(x_t[:, 2 * u :] + r * hz[:, 2 * u :])
             return [z * h + (1.0 - z) * candidate]
 
-        return _run_steps(layer, projected, step, 1)
+        return _run_steps(layer, projected, step, 1, present)
 
     return apply
 
@@ -351,6 +375,7 @@ _FORWARD = {
     TiedDense: _tied_dense,
     Corruption: _identity,
     CodeSparsity: _identity,
+    MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
     keras.layers.Reshape: _reshape,
     keras.layers.Flatten: _flatten,
     keras.layers.Conv1D: _convolution,

@@ -186,3 +186,29 @@ def kl_sparsity(activations, target, epsilon=1e-7):
     rho = target
     kl = rho * ops.log(rho / rho_hat) + (1.0 - rho) * ops.log((1.0 - rho) / (1.0 - rho_hat))
     return ops.sum(kl)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class MissingSteps(keras.layers.Layer):
+    """Mask the time steps of a sequence whose values are missing (NaN).
+
+    Takes ``(batch, n_steps, n_channels)``; a step is missing when every
+    channel is NaN. It passes the sequence on with NaN set to 0 and hands
+    the following recurrent layer a mask of the steps present, which the
+    layer skips (its state carries over them). The estimator checks that
+    NaN only pads the end of a sequence (tslearn's convention for sequences
+    of different lengths) before any row reaches the network.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.logical_not(ops.all(ops.isnan(inputs), axis=-1))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

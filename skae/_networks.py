@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import keras
 
-from ._layers import CodeSparsity, Corruption, TiedDense
+from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense
 
 
 @dataclass
@@ -301,7 +301,8 @@ def recurrent_levels(
     """The one level of a recurrent autoencoder of flat rows (the classic LSTM autoencoder).
 
     ``sequence_shape`` is ``(n_timesteps, n_channels)``. The encoder reshapes
-    a row to it, runs an LSTM or GRU of ``units`` over the steps (both ways
+    a row to it, masks the steps that are NaN (padding at the end of a
+    shorter sequence), runs an LSTM or GRU of ``units`` over the steps (both ways
     with ``bidirectional``, the two last states concatenated) and maps the
     last state to the code with a linear Dense layer. The decoder repeats the
     code at every step, runs a second recurrent layer that returns every
@@ -326,6 +327,7 @@ def recurrent_levels(
         )
     encode = [
         (keras.layers.Reshape((n_steps, n_channels), name="encoder_reshape"), {}),
+        (MissingSteps(name="encoder_missing_steps"), {}),
         (encoder, {}),
         (_dense(int(n_components), "linear", seed=seed + 2, alpha=alpha, name="encoder_code"), {}),
     ]

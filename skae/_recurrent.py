@@ -3,8 +3,10 @@
 import math
 from numbers import Integral
 
+import numpy as np
+
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, rows_shown
 from ._compat import Interval, StrOptions
 from ._keras import keras_module
 from ._shaped import ShapedAutoencoder
@@ -21,7 +23,8 @@ _RECURRENT_DOC = """\
         ``(n_samples, n_timesteps, n_channels)`` are accepted too, the
         convention of tslearn. None infers it when fitting: the shape of 3-D
         input, else a univariate sequence of ``n_features`` steps. The shape
-        used is ``sequence_shape_``.
+        used is ``sequence_shape_``. Shorter sequences are padded at the
+        end with NaN (see Notes).
 
     cell : {"lstm", "gru"}, default="lstm"
         The recurrent layer of the encoder and of the decoder. The classic
@@ -70,10 +73,16 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     Notes
     -----
-    Every sequence has the same length; variable-length sequences (NaN
-    padding masked out of the loss) are not supported yet, and NaN is
-    refused as everywhere else. Inference computes in float64 from the
-    trained weights, step by step in NumPy.
+    Sequences of different lengths are padded with NaN at the end to the
+    longest one's length, as tslearn does: a step whose channels are all
+    NaN is missing. The encoder skips the missing steps (a Keras mask),
+    the loss leaves them out, and ``score_samples`` averages the error over
+    the steps present; ``inverse_transform`` cannot know a code's length
+    and returns every step. NaN anywhere else (inside a sequence, in some
+    channels of a step, or in every step of a row) is an error.
+
+    Inference computes in float64 from the trained weights, step by step
+    in NumPy.
 
     Examples
     --------
@@ -87,6 +96,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     (20, 1)
     >>> ae.transform(X[:3, :, None]).shape      # 3-D works too
     (3, 2)
+    >>> short = np.r_[X[0, :15], [np.nan] * 5]  # 15 steps, padded to 20
+    >>> ae.score_samples([short]).shape
+    (1,)
     """
 
     _parameter_constraints = {
@@ -100,6 +112,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     _shape_param = "sequence_shape"
     _row_kind = "sequences"
+    # NaN pads shorter sequences at the end. Only there: the allow_nan tag
+    # stays False, and scikit-learn's checks see NaN elsewhere refused.
+    _allow_nan = True
 
     def __init__(
         self,
@@ -163,6 +178,34 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     def _check_network_params(self):
         pass  # the constraints cover cell, units and bidirectional
+
+    def _check_params_against(self, X):
+        super()._check_params_against(X)
+        self._check_padding(X, self._new_shape)
+
+    def _validate_input(self, X):
+        X = super()._validate_input(X)
+        self._check_padding(X, self.sequence_shape_)
+        return X
+
+    def _check_padding(self, X, shape):
+        """Raise unless NaN in rows X only pads the end of their sequences."""
+        nan = np.isnan(X)
+        if not nan.any():
+            return
+        nan = nan.reshape(len(X), *shape)
+        missing = nan.all(axis=-1)  # (n_samples, n_steps)
+        inside = (nan.any(axis=-1) & ~missing).any(axis=1)
+        inside |= (missing[:, :-1] & ~missing[:, 1:]).any(axis=1)
+        empty = missing.all(axis=1)
+        for bad, what in ((inside, "inside the sequences of"), (empty, "in every step of")):
+            if bad.any():
+                raise ValueError(
+                    f"Input X contains NaN {what} {bad.sum()} row(s) (rows {rows_shown(bad)}). "
+                    f"{type(self).__name__} takes NaN only as padding at the end of a "
+                    "shorter sequence: whole time steps (every channel NaN), after the "
+                    "last step present, with at least one step present."
+                )
 
     def _build_networks(self, X, seed):
         return keras_module("_networks").recurrent_autoencoder(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 import tensorflow as tf
+from keras import ops
 
 from ._base import SCHEDULES
 
@@ -82,16 +83,62 @@ def execution_plan(n_samples, batch_size, max_iter):
     return {"run_eagerly": False, "steps_per_execution": min(STEPS_PER_EXECUTION, n_batches)}
 
 
-def compile_model(model, *, optimizer, learning_rate, loss, **plan):
+def _squared(y_true, y_pred):
+    return ops.square(y_true - y_pred)
+
+
+def _absolute(y_true, y_pred):
+    return ops.abs(y_true - y_pred)
+
+
+def _cross_entropy(y_true, y_pred):
+    p = ops.clip(y_pred, keras.backend.epsilon(), 1.0 - keras.backend.epsilon())
+    return -(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p))
+
+
+_ELEMENTWISE = {"mse": _squared, "mae": _absolute, "binary_crossentropy": _cross_entropy}
+
+
+def masked_error(loss):
+    """Per-row mean of ``loss`` over the values present: NaN targets are missing.
+
+    A row's error is the mean over its present values only, as
+    ``score_samples`` computes it, so padding or a missing value adds
+    neither error nor gradient. Rows with every value present get the
+    plain loss.
+    """
+    elementwise = _ELEMENTWISE[loss]
+
+    def error(y_true, y_pred):
+        present = ops.logical_not(ops.isnan(y_true))
+        weight = ops.cast(present, y_pred.dtype)
+        # Selecting before the arithmetic keeps NaN out of the gradient.
+        y_true = ops.where(present, y_true, ops.zeros_like(y_true))
+        y_pred = ops.where(present, y_pred, ops.zeros_like(y_pred))
+        total = ops.sum(elementwise(y_true, y_pred) * weight, axis=-1)
+        return total / ops.maximum(ops.sum(weight, axis=-1), 1.0)
+
+    error.__name__ = f"masked_{loss}"
+    return error
+
+
+def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan):
     """Compile ``model`` to reconstruct its input with the named loss.
 
-    ``plan`` is what :func:`execution_plan` returns.
+    With ``masked``, NaN in the target marks a missing value that the loss
+    and the error metric leave out (see :func:`masked_error`). ``plan`` is
+    what :func:`execution_plan` returns.
     """
     loss_cls, metric_cls = _LOSSES[loss]
+    if masked:
+        loss_fn = masked_error(loss)
+        metric = keras.metrics.MeanMetricWrapper(loss_fn, name=ERROR_METRIC)
+    else:
+        loss_fn, metric = loss_cls(), metric_cls(name=ERROR_METRIC)
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=float(learning_rate)),
-        loss=loss_cls(),
-        metrics=[metric_cls(name=ERROR_METRIC)],
+        loss=loss_fn,
+        metrics=[metric],
         # XLA compilation costs seconds up front and gains little for the
         # small dense networks fitted here on a CPU.
         jit_compile=False,

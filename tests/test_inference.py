@@ -109,3 +109,47 @@ def test_bidirectional_sequences_come_back_in_time_order():
     X = np.random.RandomState(3).normal(size=(4, 5, 2))
     expected = layer(X.astype(np.float32)).numpy()
     assert_allclose(inference.Forward([(layer, {})])(X), expected, **FLOAT32_ROUNDING)
+
+
+def _recurrent_layer(cell, bidirectional, **kwargs):
+    import keras
+
+    layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](3, **kwargs)
+    return keras.layers.Bidirectional(layer) if bidirectional else layer
+
+
+def _padded(X, lengths):
+    padded = X.copy()
+    for row, length in enumerate(lengths):
+        padded[row, length:] = np.nan
+    return padded
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+def test_nan_padded_steps_are_skipped_as_if_the_sequence_ended_there(cell, bidirectional):
+    layers = keras_module("_layers")
+    inference = keras_module("_inference")
+    layer, missing = _recurrent_layer(cell, bidirectional), layers.MissingSteps()
+    X = np.random.RandomState(4).normal(size=(4, 6, 2))
+    lengths = [6, 4, 1, 3]
+    padded = _padded(X, lengths)
+    keras_padded = layer(missing(padded.astype(np.float32))).numpy()  # the mask goes along
+    numpy_padded = inference.Forward([(missing, {}), (layer, {})])(padded)
+    for row, length in enumerate(lengths):
+        truncated = layer(X[row : row + 1, :length].astype(np.float32)).numpy()
+        assert_allclose(keras_padded[row : row + 1], truncated, **FLOAT32_ROUNDING)
+        assert_allclose(numpy_padded[row : row + 1], truncated, **FLOAT32_ROUNDING)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("zero_output_for_mask", [False, True])
+def test_masked_steps_of_returned_sequences_match_keras(cell, zero_output_for_mask):
+    layers = keras_module("_layers")
+    inference = keras_module("_inference")
+    layer = _recurrent_layer(cell, False, return_sequences=True, zero_output_for_mask=zero_output_for_mask)
+    missing = layers.MissingSteps()
+    padded = _padded(np.random.RandomState(5).normal(size=(3, 5, 2)), [5, 2, 1])
+    expected = layer(missing(padded.astype(np.float32))).numpy()
+    got = inference.Forward([(missing, {}), (layer, {})])(padded)
+    assert_allclose(got, expected, **FLOAT32_ROUNDING)

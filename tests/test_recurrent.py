@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.decomposition import PCA
 
 from skae import RecurrentAutoencoder
@@ -96,3 +96,55 @@ def test_beats_pca_on_moving_pulses():
     ae = RecurrentAutoencoder(2, units=16, max_iter=40, random_state=0).fit(X_train)
     ae_mse = np.mean((X_test - ae.inverse_transform(ae.transform(X_test))) ** 2)
     assert ae_mse < 0.5 * pca_mse, (ae_mse, pca_mse)
+
+
+def _pad(X, lengths):
+    """Sequences of these lengths, NaN-padded at the end (tslearn's convention)."""
+    padded = np.array(X, dtype=float)
+    for row, length in enumerate(lengths):
+        padded[row, length:] = np.nan
+    return padded
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
+def test_nan_padding_is_left_out_of_the_codes_and_the_scores(X, bidirectional):
+    lengths = np.random.RandomState(0).randint(1, 13, len(X))
+    padded = _pad(X, lengths)
+    ae = RecurrentAutoencoder(bidirectional=bidirectional, **TINY).fit(padded)
+    assert np.isfinite(ae.loss_curve_).all()
+    codes = ae.transform(padded)
+    # The Keras encoder masks the padded steps as the float64 one skips
+    # them; reading the padding as zeros would give other codes.
+    assert_allclose(ae.encoder_(padded.astype(np.float32)).numpy(), codes, rtol=1e-5, atol=1e-5)
+    assert np.abs(ae.transform(np.nan_to_num(padded)) - codes).max() > 1e-3
+    # Scores average the error over the steps present.
+    reconstructed = ae.inverse_transform(codes)
+    assert reconstructed.shape == X.shape and np.isfinite(reconstructed).all()
+    expected = [np.mean((padded[i, :n] - reconstructed[i, :n]) ** 2) for i, n in enumerate(lengths)]
+    assert_allclose(-ae.score_samples(padded), expected, rtol=1e-12)
+    # 3-D arrays take the same padding.
+    assert_array_equal(ae.transform(padded[:, :, None]), codes)
+
+
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        (lambda X: X.__setitem__((2, 5), np.nan), r"NaN inside the sequences of 1 row\(s\) \(rows 2\)"),
+        (lambda X: X.__setitem__((slice(0, 3), slice(None)), np.nan), r"NaN in every step of 3 row\(s\) \(rows 0, 1, 2\)"),
+        (lambda X: X.__setitem__((4, slice(11, 12)), np.nan), r"NaN inside the sequences of 1 row\(s\) \(rows 4\)"),
+        (lambda X: X.__setitem__((1, 0), np.inf), "Input X contains infinity"),
+    ],
+    ids=["inside", "every step", "one channel of the last step", "infinity"],
+)
+def test_nan_elsewhere_than_end_padding_is_refused_at_fit_and_inference(X, where, message):
+    # Two channels, so that a step can be half missing.
+    bad = np.array(X)
+    where(bad)
+    ae = RecurrentAutoencoder(sequence_shape=(6, 2), **TINY)
+    with pytest.raises(ValueError, match=message):
+        ae.fit(bad)
+    assert not [k for k in vars(ae) if k.endswith("_")]
+    ae.fit(_pad(X, [12] * 20 + [10] * 20))
+    for method in ("transform", "score_samples", "score"):
+        with pytest.raises(ValueError, match=message):
+            getattr(ae, method)(bad)

@@ -108,6 +108,28 @@ def test_best_weights_are_restored_even_without_a_stop():
 # ------------------------------------------------------------- on estimators
 
 
+@pytest.mark.parametrize("loss", ["mse", "mae", "binary_crossentropy"])
+def test_masked_loss_averages_each_row_over_its_present_values(loss):
+    import tensorflow as tf
+
+    training, base = keras_module("_training"), keras_module("_base")
+    rng = np.random.RandomState(0)
+    y_true = rng.uniform(0.05, 0.95, (3, 5)).astype(np.float32)
+    y_true[0, 3:] = np.nan
+    y_true[2, 1] = np.nan
+    y_pred = tf.Variable(rng.uniform(0.05, 0.95, (3, 5)).astype(np.float32))
+    with tf.GradientTape() as tape:
+        per_row = training.masked_error(loss)(tf.constant(y_true), y_pred)
+        total = tf.reduce_sum(per_row)
+    gradient = tape.gradient(total, y_pred).numpy()
+    # The same per-row error score_samples gives, in float64.
+    expected = base._reconstruction_errors(y_true, y_pred.numpy(), loss)
+    np.testing.assert_allclose(per_row.numpy(), expected, rtol=1e-5)
+    assert np.isfinite(gradient).all()
+    assert_array_equal(gradient[np.isnan(y_true)], 0.0)
+    assert (gradient[~np.isnan(y_true)] != 0).all()
+
+
 def test_verbose_prints_one_line_per_epoch(blobs, capsys):
     ae = AutoencoderTransformer(2, max_iter=3, verbose=1, **TINY).fit(blobs)
     lines = capsys.readouterr().out.splitlines()
