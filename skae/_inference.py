@@ -22,7 +22,7 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
-from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense
+from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense, TimeFeatures, time_features
 
 #: Rows per chunk, so that temporary float64 copies stay bounded whatever the
 #: size of the input.
@@ -253,6 +253,19 @@ def _repeat_vector(layer):
     return lambda x: np.repeat(x[:, None, :], n, axis=1)
 
 
+def _time_features(layer):
+    cache = {}
+
+    def apply(x):
+        n_steps = x.shape[1]
+        if n_steps not in cache:
+            cache[n_steps] = time_features(n_steps, layer.n_features)
+        features = np.broadcast_to(cache[n_steps], (len(x), n_steps, layer.n_features))
+        return np.concatenate([x, features], axis=-1)
+
+    return apply
+
+
 def _recurrent_weights(layer):
     cell = layer.cell  # dropout, if any, is inactive at inference
     if layer.stateful:
@@ -385,6 +398,7 @@ _FORWARD = {
     keras.layers.Cropping1D: _cropping,
     keras.layers.Cropping2D: _cropping,
     keras.layers.RepeatVector: _repeat_vector,
+    TimeFeatures: _time_features,
     keras.layers.LSTM: _lstm,
     keras.layers.GRU: _gru,
     keras.layers.Bidirectional: _bidirectional,

@@ -212,3 +212,44 @@ class MissingSteps(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+def time_features(n_steps, n_features):
+    """Fixed features of each time step: sines and cosines of its position.
+
+    Feature ``i`` of step ``t`` is ``sin`` (even ``i``) or ``cos`` (odd
+    ``i``) of ``pi * (i // 2 + 1) * t / n_steps``: the first half-period
+    spans the sequence, later ones are finer. Returns (n_steps, n_features).
+    """
+    import numpy as np
+
+    angle = np.pi * np.outer(np.arange(n_steps) / n_steps, np.arange(n_features) // 2 + 1)
+    return np.where(np.arange(n_features) % 2 == 0, np.sin(angle), np.cos(angle))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class TimeFeatures(keras.layers.Layer):
+    """Append ``n_features`` fixed features of each step's position to a sequence.
+
+    Takes ``(batch, n_steps, channels)``, returns ``(batch, n_steps,
+    channels + n_features)`` with the features of :func:`time_features`.
+    Before a recurrent decoder whose every step gets the same code, they
+    tell it where in the sequence it is, so it need not learn to count.
+    """
+
+    def __init__(self, n_features, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features = int(n_features)
+
+    def call(self, inputs):
+        n_steps = inputs.shape[1]
+        features = ops.convert_to_tensor(time_features(n_steps, self.n_features), inputs.dtype)
+        batch = ops.shape(inputs)[0]
+        features = ops.broadcast_to(features[None], (batch, n_steps, self.n_features))
+        return ops.concatenate([inputs, features], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + self.n_features)
+
+    def get_config(self):
+        return {**super().get_config(), "n_features": self.n_features}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import keras
 
-from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense
+from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense, TimeFeatures
 
 
 @dataclass
@@ -294,6 +294,7 @@ def recurrent_levels(
     cell="lstm",
     units=64,
     bidirectional=False,
+    time_features=0,
     output_activation="linear",
     alpha=0.0,
     seed=0,
@@ -305,7 +306,8 @@ def recurrent_levels(
     shorter sequence), runs an LSTM or GRU of ``units`` over the steps (both ways
     with ``bidirectional``, the two last states concatenated) and maps the
     last state to the code with a linear Dense layer. The decoder repeats the
-    code at every step, runs a second recurrent layer that returns every
+    code at every step (with ``time_features`` fixed features of the step's
+    position appended), runs a second recurrent layer that returns every
     step, maps each step back to the channels with one Dense layer shared by
     all steps, and flattens back to rows.
     """
@@ -331,8 +333,10 @@ def recurrent_levels(
         (encoder, {}),
         (_dense(int(n_components), "linear", seed=seed + 2, alpha=alpha, name="encoder_code"), {}),
     ]
-    decode = [
-        (keras.layers.RepeatVector(n_steps, name="decoder_repeat"), {}),
+    decode = [(keras.layers.RepeatVector(n_steps, name="decoder_repeat"), {})]
+    if time_features:
+        decode.append((TimeFeatures(int(time_features), name="decoder_time_features"), {}))
+    decode += [
         (rnn(3, "decoder_rnn", return_sequences=True), {}),
         (_dense(n_channels, output_activation, seed=seed + 4, alpha=alpha, name="decoder_steps"), {}),
         (keras.layers.Flatten(name="decoder_flatten"), {}),

@@ -38,6 +38,15 @@ _RECURRENT_DOC = """\
         last states, so that the code sees the start of a long sequence as
         well as its end.
 
+    time_features : int, default=0
+        Number of fixed features of each step's position (sines and cosines
+        of growing frequency) given to the decoder beside the repeated code.
+        0 is the classic autoencoder, whose decoder must learn to count the
+        steps from a constant input. Measured on ECG5000 (k=8, 60 epochs in
+        batches of 16, plain Keras, seed 0): 8 features brought the test
+        error from 11.6 to 2.7 times PCA's; the default stays 0 until a
+        benchmark has weighed it on more than one dataset.
+
 """
 
 
@@ -107,6 +116,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         "cell": [StrOptions({"lstm", "gru"})],
         "units": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
+        "time_features": [Interval(Integral, 0, None, closed="left")],
         "warm_start": ["boolean"],
     }
 
@@ -124,6 +134,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         cell="lstm",
         units=64,
         bidirectional=False,
+        time_features=0,
         output_activation="auto",
         loss="mse",
         optimizer="adam",
@@ -145,6 +156,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.cell = cell
         self.units = units
         self.bidirectional = bidirectional
+        self.time_features = time_features
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -177,7 +189,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return (n_features, 1)
 
     def _check_network_params(self):
-        pass  # the constraints cover cell, units and bidirectional
+        pass  # the constraints cover cell, units, bidirectional and time_features
 
     def _check_params_against(self, X):
         super()._check_params_against(X)
@@ -215,6 +227,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             cell=self.cell,
             units=self.units,
             bidirectional=self.bidirectional,
+            time_features=self.time_features,
             output_activation=self._output_activation(),
             alpha=self.alpha,
             seed=seed,

@@ -90,12 +90,13 @@ def test_dilated_convolutions_are_refused():
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
 @pytest.mark.parametrize("sequence_shape", [(6, 1), (4, 3), (1, 2)], ids=str)
-def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequence_shape):
+@pytest.mark.parametrize("time_features", [0, 3])
+def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequence_shape, time_features):
     networks_module = keras_module("_networks")
     n_features = int(np.prod(sequence_shape))
     networks = networks_module.recurrent_autoencoder(
         n_features, 3, sequence_shape, cell=cell, units=5, bidirectional=bidirectional,
-        output_activation="sigmoid", seed=0,
+        time_features=time_features, output_activation="sigmoid", seed=0,
     )
     X = np.random.RandomState(2).normal(size=(9, n_features))
     _assert_forward_matches(networks, X)
@@ -153,3 +154,13 @@ def test_masked_steps_of_returned_sequences_match_keras(cell, zero_output_for_ma
     expected = layer(missing(padded.astype(np.float32))).numpy()
     got = inference.Forward([(missing, {}), (layer, {})])(padded)
     assert_allclose(got, expected, **FLOAT32_ROUNDING)
+
+
+def test_time_features_are_sines_and_cosines_of_the_step():
+    layers = keras_module("_layers")
+    features = layers.time_features(4, 3)
+    t = np.arange(4) / 4
+    assert_allclose(features, np.column_stack([np.sin(np.pi * t), np.cos(np.pi * t), np.sin(2 * np.pi * t)]))
+    out = layers.TimeFeatures(3)(np.zeros((2, 4, 1), np.float32)).numpy()
+    assert out.shape == (2, 4, 4)
+    assert_allclose(out[1, :, 1:], features, rtol=1e-6, atol=1e-7)

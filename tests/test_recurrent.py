@@ -51,7 +51,9 @@ def test_3d_arrays_and_rows_give_the_same_fit():
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
 def test_cells_and_directions_fit_and_round_trip_through_pickle(X, cell, bidirectional):
-    ae = RecurrentAutoencoder(cell=cell, bidirectional=bidirectional, **TINY).fit(X)
+    ae = RecurrentAutoencoder(cell=cell, bidirectional=bidirectional, time_features=2, **TINY).fit(X)
+    # The decoder's recurrent layer reads the code and two time features.
+    assert ae.decoder_.get_layer("decoder_rnn").cell.kernel.shape[0] == ae.n_components_ + 2
     restored = pickle.loads(pickle.dumps(ae))
     assert_array_equal(restored.transform(X), ae.transform(X))
     assert_array_equal(restored.inverse_transform(ae.transform(X)), ae.inverse_transform(ae.transform(X)))
@@ -68,6 +70,7 @@ def test_cells_and_directions_fit_and_round_trip_through_pickle(X, cell, bidirec
         ({}, (40, 3, 2, 2), r"takes sequences of shape \(n_samples, n_timesteps, n_channels\)"),
         ({"cell": "rnn"}, (40, 12), "'cell' parameter of RecurrentAutoencoder must be a str among"),
         ({"units": 0}, (40, 12), "'units' parameter of RecurrentAutoencoder must be an int"),
+        ({"time_features": -1}, (40, 12), "'time_features' parameter of RecurrentAutoencoder must be an int"),
     ],
 )
 def test_wrong_shapes_and_parameters_get_errors_that_name_them(params, X_shape, message):
