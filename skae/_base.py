@@ -438,8 +438,10 @@ class BaseAutoencoder(BaseEstimator):
 
     def _check_loss_range(self, X):
         """Binary cross-entropy is defined for X in [0, 1] only."""
-        low, high = (np.nanmin(X), np.nanmax(X)) if self._allow_nan else (X.min(), X.max())
-        if self.loss == "binary_crossentropy" and (low < 0 or high > 1):
+        if self.loss != "binary_crossentropy":
+            return
+        low, high = np.nanmin(X), np.nanmax(X)  # NaN: missing, where allowed
+        if low < 0 or high > 1:
             raise ValueError(
                 "loss='binary_crossentropy' needs X in [0, 1], got values in "
                 f"[{low:.3g}, {high:.3g}]; scale X with MinMaxScaler or "

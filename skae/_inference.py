@@ -254,14 +254,9 @@ def _repeat_vector(layer):
 
 
 def _time_features(layer):
-    cache = {}
-
     def apply(x):
-        n_steps = x.shape[1]
-        if n_steps not in cache:
-            cache[n_steps] = time_features(n_steps, layer.n_features)
-        features = np.broadcast_to(cache[n_steps], (len(x), n_steps, layer.n_features))
-        return np.concatenate([x, features], axis=-1)
+        features = time_features(x.shape[1], layer.n_features)
+        return np.concatenate([x, np.broadcast_to(features, (*x.shape[:2], layer.n_features))], axis=-1)
 
     return apply
 
@@ -300,6 +295,7 @@ def _run_steps(layer, x, step, n_state, present=None):
     units = layer.cell.units
     states = [np.zeros((len(x), units)) for _ in range(n_state)]
     steps = range(x.shape[1] - 1, -1, -1) if layer.go_backwards else range(x.shape[1])
+    zero_masked_outputs = present is not None and layer.zero_output_for_mask
     outputs = []
     for t in steps:
         new = step(x[:, t], states)
@@ -309,8 +305,7 @@ def _run_steps(layer, x, step, n_state, present=None):
             keep = present[:, t, None]
             states = [np.where(keep, n, s) for n, s in zip(new, states)]
         if layer.return_sequences:
-            masked_out = present is not None and layer.zero_output_for_mask
-            outputs.append(np.where(keep, states[0], 0.0) if masked_out else states[0])
+            outputs.append(np.where(keep, states[0], 0.0) if zero_masked_outputs else states[0])
     return np.stack(outputs, axis=1) if layer.return_sequences else states[0]
 
 

@@ -6,6 +6,7 @@ Keras; the package reaches it through ``skae._keras.keras_module``.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 _PACKAGE = "skae"
@@ -221,8 +222,6 @@ def time_features(n_steps, n_features):
     ``i``) of ``pi * (i // 2 + 1) * t / n_steps``: the first half-period
     spans the sequence, later ones are finer. Returns (n_steps, n_features).
     """
-    import numpy as np
-
     angle = np.pi * np.outer(np.arange(n_steps) / n_steps, np.arange(n_features) // 2 + 1)
     return np.where(np.arange(n_features) % 2 == 0, np.sin(angle), np.cos(angle))
 
