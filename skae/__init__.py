@@ -15,6 +15,7 @@ _ESTIMATORS = {
     "DenoisingAutoencoder": "_denoising",
     "RecurrentAutoencoder": "_recurrent",
     "StackedAutoencoder": "_stacked",
+    "VariationalAutoencoder": "_vae",
 }
 
 __all__ = sorted(_ESTIMATORS)

@@ -107,6 +107,10 @@ class BaseAutoencoder(BaseEstimator):
     #: ``allow_nan`` tag is for an estimator that takes NaN anywhere.
     _allow_nan = False
 
+    #: Private fitted state, cleared with the fitted attributes; subclasses
+    #: with more add theirs.
+    _fitted_private = _FITTED_PRIVATE
+
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
@@ -345,8 +349,13 @@ class BaseAutoencoder(BaseEstimator):
             **self._dense_network_params(),
         )
 
-    def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None, optimizer_state=None):
-        """Train one Keras model to reconstruct its input."""
+    def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None, optimizer_state=None,
+               **options):
+        """Train one Keras model to reconstruct its input.
+
+        ``options`` go to ``_training.train`` (``epoch_hook``,
+        ``unsettled_epochs``).
+        """
         training = keras_module("_training")
         batch_size = self._batch_size(len(X_train))
         compile_args = dict(
@@ -370,6 +379,7 @@ class BaseAutoencoder(BaseEstimator):
             seed=seed,
             optimizer_state=optimizer_state,
             verbose=self.verbose,
+            **options,
         )
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
@@ -483,7 +493,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _clear_fitted_state(self):
         for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name in _FITTED_PRIVATE:
+            if (name.endswith("_") and not name.startswith("__")) or name in self._fitted_private:
                 delattr(self, name)
 
     def __getstate__(self):

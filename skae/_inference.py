@@ -22,7 +22,15 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
-from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense, TimeFeatures, time_features
+from ._layers import (
+    CodeSparsity,
+    Corruption,
+    MissingSteps,
+    ObservationVariance,
+    TiedDense,
+    TimeFeatures,
+    time_features,
+)
 
 #: Rows per chunk, so that temporary float64 copies stay bounded whatever the
 #: size of the input.
@@ -142,6 +150,10 @@ def _tied_dense(layer, transpose=False):
 def _identity(layer, **kwargs):
     # Corruption is inactive and CodeSparsity only adds training losses.
     return _linear
+
+
+def _activation_layer(layer):
+    return activation(layer.activation)
 
 
 def _reshape(layer):
@@ -383,6 +395,8 @@ _FORWARD = {
     TiedDense: _tied_dense,
     Corruption: _identity,
     CodeSparsity: _identity,
+    ObservationVariance: _identity,  # it holds the variance; the means pass
+    keras.layers.Activation: _activation_layer,
     MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
     keras.layers.Reshape: _reshape,
     keras.layers.Flatten: _flatten,

@@ -252,3 +252,128 @@ class TimeFeatures(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "n_features": self.n_features}
+
+
+#: Bounds of a posterior's log-variance: ``exp`` of it stays finite in
+#: float32 (and its square root, the standard deviation, within about
+#: [2e-9, 5e8]).
+LOG_VARIANCE_BOUNDS = (-40.0, 40.0)
+
+
+def gaussian_kl(mean, log_variance):
+    """KL divergence of ``N(mean, exp(log_variance))`` from ``N(0, 1)``, per component.
+
+    Works on Keras tensors and on NumPy arrays alike.
+    """
+    backend = np if isinstance(mean, np.ndarray) else ops
+    return 0.5 * (backend.exp(log_variance) + backend.square(mean) - 1.0 - log_variance)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class GaussianCode(keras.layers.Layer):
+    """The stochastic code of a variational autoencoder.
+
+    Takes the encoder's ``2 * n_components`` outputs, the posterior means
+    and log-variances of a diagonal Gaussian, and returns one draw of the
+    code by reparameterization, ``mean + exp(log_variance / 2) * eps`` with
+    ``eps ~ N(0, I)`` from the layer's own seeded stream. It adds the KL
+    divergence of the posterior from the standard normal prior (summed over
+    components, averaged over rows) to the loss, times ``kl_weight``, and
+    reports the unweighted KL as the metric ``kl``.
+
+    It draws in training and in evaluation alike, so that the validation
+    loss is an estimate of the negative ELBO like the training loss. It sits
+    between encoder and decoder of the training model only: the
+    estimator's own inference is deterministic (posterior means) or draws in
+    float64 with its own seeds.
+
+    ``kl_weight`` is a non-trainable variable starting at ``beta``, which a
+    KL warm-up moves during training.
+    """
+
+    def __init__(self, n_components, beta=1.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.n_components = int(n_components)
+        self.beta = float(beta)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+
+    def build(self, input_shape=None):
+        self.kl_weight = self.add_weight(
+            shape=(), initializer=keras.initializers.Constant(self.beta), trainable=False,
+            name="kl_weight",
+        )
+
+    def call(self, inputs):
+        k = self.n_components
+        mean = inputs[:, :k]
+        log_variance = ops.clip(inputs[:, k:], *LOG_VARIANCE_BOUNDS)
+        kl = ops.sum(gaussian_kl(mean, log_variance), axis=-1)
+        self.add_loss(self.kl_weight * ops.mean(kl))
+        self.kl_tracker.update_state(kl)
+        eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_variance) * eps
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_components)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(n_components=self.n_components, beta=self.beta, seed=self.seed)
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ObservationVariance(keras.layers.Layer):
+    """Identity on the decoder's means that holds the Gaussian likelihood's variance.
+
+    The variance of feature ``j`` is ``min_variance + exp(log_excess[j])``
+    (one shared entry when ``shared``), learned with the rest of the
+    network unless ``trainable=False`` fixes it. ``min_variance`` keeps a
+    feature the decoder predicts perfectly (a constant pixel) from driving
+    its variance, and the likelihood, to infinity. The likelihood loss of
+    ``_training`` reads :meth:`variance`.
+
+    Each call also copies the variance into the variable ``variance_used``:
+    Keras computes training metrics after the optimizer's step, so a metric
+    that read :meth:`variance` would see the next step's variance, not the
+    one the loss used.
+    """
+
+    def __init__(self, n_features, initial_variance, min_variance=0.0, shared=True, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features = int(n_features)
+        self.initial_variance = [float(v) for v in np.ravel(initial_variance)]
+        self.min_variance = float(min_variance)
+        self.shared = bool(shared)
+
+    def build(self, input_shape=None):
+        size = 1 if self.shared else self.n_features
+        excess = np.broadcast_to(np.asarray(self.initial_variance) - self.min_variance, (size,))
+        self.log_excess = self.add_weight(
+            shape=(size,), initializer=keras.initializers.Constant(np.log(excess)),
+            trainable=self.trainable, name="log_excess",
+        )
+        self.variance_used = self.add_weight(
+            shape=(size,), initializer=keras.initializers.Constant(excess + self.min_variance),
+            trainable=False, name="variance_used",
+        )
+
+    def variance(self):
+        return self.min_variance + ops.exp(self.log_excess)
+
+    def call(self, inputs):
+        self.variance_used.assign(self.variance())
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            n_features=self.n_features, initial_variance=self.initial_variance,
+            min_variance=self.min_variance, shared=self.shared,
+        )
+        return config

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 
 import keras
 
-from ._layers import CodeSparsity, Corruption, MissingSteps, TiedDense, TimeFeatures
+from ._layers import (
+    CodeSparsity,
+    Corruption,
+    GaussianCode,
+    MissingSteps,
+    ObservationVariance,
+    TiedDense,
+    TimeFeatures,
+)
 
 
 @dataclass
@@ -74,15 +82,19 @@ def _decode_steps(levels):
     return [step for level in reversed(levels) for step in level.decode]
 
 
-def assemble(levels, input_shape, code_shape, *, input_steps=()):
+def assemble(levels, input_shape, code_shape, *, input_steps=(), code_steps=()):
     """Build encoder, decoder and autoencoder models that share every layer.
 
     ``input_steps`` (such as a corruption layer) run only in the
-    autoencoder, before the encoder.
+    autoencoder, before the encoder; ``code_steps`` (such as a variational
+    autoencoder's sampling) run only in the autoencoder, between encoder
+    and decoder, so the encoder's output may differ from the decoder's
+    input ``code_shape``.
     """
     x = keras.Input(shape=input_shape, name="autoencoder_input")
     encoded = apply_steps(_encode_steps(levels), apply_steps(input_steps, x))
-    model = keras.Model(x, apply_steps(_decode_steps(levels), encoded), name="autoencoder")
+    code = apply_steps(code_steps, encoded)
+    model = keras.Model(x, apply_steps(_decode_steps(levels), code), name="autoencoder")
     x = keras.Input(shape=input_shape, name="encoder_input")
     encoder = keras.Model(x, apply_steps(_encode_steps(levels), x), name="encoder")
     z = keras.Input(shape=code_shape, name="decoder_input")
@@ -348,3 +360,45 @@ def recurrent_autoencoder(n_features, n_components, sequence_shape, **kwargs):
     """Build a recurrent autoencoder; ``kwargs`` go to :func:`recurrent_levels`."""
     levels = recurrent_levels(n_features, n_components, sequence_shape, **kwargs)
     return assemble(levels, (int(n_features),), (int(n_components),))
+
+
+#: The decoder's output for each likelihood of a variational autoencoder: the
+#: Gaussian's mean, or the Bernoulli's probabilities (a sigmoid after linear
+#: logits, so that Keras' cross-entropy works from the logits).
+LIKELIHOODS = ("gaussian", "bernoulli")
+
+
+def variational(levels, n_features, n_components, *, likelihood="gaussian", beta=1.0,
+                variance=None, seed=0):
+    """Make the ``levels`` of an autoencoder with a code of ``2 * n_components``
+    outputs (and a linear last decoder layer) variational.
+
+    The encoder's outputs are read as the means and log-variances of a
+    diagonal Gaussian posterior; a :class:`GaussianCode` step between
+    encoder and decoder draws the code and adds the KL term; the decoder
+    ends with the likelihood's output: an :class:`ObservationVariance` step
+    (``variance``: its keyword arguments) for ``"gaussian"``, a sigmoid for
+    ``"bernoulli"``. Returns the networks; works with any level builder
+    whose last encoder layer is the linear code layer.
+    """
+    if likelihood == "gaussian":
+        output = ObservationVariance(n_features, **variance, name="decoder_variance")
+    elif likelihood == "bernoulli":
+        output = keras.layers.Activation("sigmoid", name="decoder_probabilities")
+    else:
+        raise ValueError(f"unknown likelihood {likelihood!r}")
+    levels[0].decode.append((output, {}))
+    code = GaussianCode(n_components, beta, seed=seed, name="code_sampling")
+    return assemble(levels, (int(n_features),), (int(n_components),), code_steps=[(code, {})])
+
+
+def variational_dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *,
+                                  likelihood="gaussian", beta=1.0, variance=None,
+                                  activation="relu", alpha=0.0, seed=0):
+    """A dense variational autoencoder (see :func:`variational`)."""
+    levels = dense_levels(
+        n_features, 2 * int(n_components), hidden_layer_sizes, activation=activation,
+        output_activation="linear", alpha=alpha, seed=seed,
+    )
+    return variational(levels, n_features, n_components, likelihood=likelihood, beta=beta,
+                       variance=variance, seed=seed + 1000)

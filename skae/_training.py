@@ -19,6 +19,7 @@ import tensorflow as tf
 from keras import ops
 
 from ._base import SCHEDULES
+from ._layers import ObservationVariance
 
 #: Rows per batch of validation data.
 PREDICT_BATCH_ROWS = 4096
@@ -63,6 +64,8 @@ class TrainingResult:
     optimizer_state: list = None
     #: Further fitted attributes for the estimator, by name.
     extra: dict = field(default_factory=dict)
+    #: Every quantity Keras logged, by name, one value an epoch.
+    history: dict = field(default_factory=dict)
 
 
 def execution_plan(n_samples, batch_size, max_iter):
@@ -122,18 +125,67 @@ def masked_error(loss):
     return error
 
 
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _gaussian_nll(model, metric=False):
+    """Negative log-likelihood of each row under a Gaussian around ``y_pred``.
+
+    Summed over features, with the variance of the model's
+    :class:`~skae._layers.ObservationVariance` layer: as a differentiable
+    function of its weights for the loss, as it was in the forward pass for
+    the ``metric`` (which Keras computes after the optimizer's step).
+    """
+    (scale,) = [layer for layer in model.layers if isinstance(layer, ObservationVariance)]
+
+    def gaussian_nll(y_true, y_pred):
+        used = scale.variance_used if metric else scale.variance()
+        variance = ops.cast(used, y_pred.dtype)
+        terms = _LOG_2PI + ops.log(variance) + ops.square(y_true - y_pred) / variance
+        return 0.5 * ops.sum(terms, axis=-1)
+
+    return gaussian_nll
+
+
+def _bernoulli_nll(model, metric=False):
+    """Negative log-likelihood of each row under independent Bernoullis.
+
+    Summed over features. ``y_pred`` comes from a sigmoid, which Keras'
+    cross-entropy undoes to work from the logits.
+    """
+
+    def bernoulli_nll(y_true, y_pred):
+        return ops.sum(ops.binary_crossentropy(y_true, y_pred), axis=-1)
+
+    return bernoulli_nll
+
+
+#: Losses that are the negative log-likelihood of a variational
+#: autoencoder's decoder, summed over features (not averaged: averaging
+#: would weaken the reconstruction against the KL term). Each is made from
+#: the model it trains, whose parameters it may read.
+LIKELIHOOD_LOSSES = {"gaussian": _gaussian_nll, "bernoulli": _bernoulli_nll}
+
+
 def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan):
     """Compile ``model`` to reconstruct its input with the named loss.
 
-    With ``masked``, NaN in the target marks a missing value that the loss
-    and the error metric leave out (see :func:`masked_error`). ``plan`` is
-    what :func:`execution_plan` returns.
+    ``loss`` names a reconstruction loss (mean over features) or one of
+    ``LIKELIHOOD_LOSSES`` (a negative log-likelihood, summed). With
+    ``masked``, NaN in the target marks a missing value that the loss and
+    the error metric leave out (see :func:`masked_error`). ``plan`` is what
+    :func:`execution_plan` returns.
     """
-    loss_cls, metric_cls = _LOSSES[loss]
-    if masked:
+    if loss in LIKELIHOOD_LOSSES:
+        loss_fn = LIKELIHOOD_LOSSES[loss](model)
+        metric = keras.metrics.MeanMetricWrapper(
+            LIKELIHOOD_LOSSES[loss](model, metric=True), name=ERROR_METRIC
+        )
+    elif masked:
         loss_fn = masked_error(loss)
         metric = keras.metrics.MeanMetricWrapper(loss_fn, name=ERROR_METRIC)
     else:
+        loss_cls, metric_cls = _LOSSES[loss]
         loss_fn, metric = loss_cls(), metric_cls(name=ERROR_METRIC)
     model.compile(
         optimizer=_OPTIMIZERS[optimizer](learning_rate=float(learning_rate)),
@@ -269,6 +321,8 @@ def train(
     schedule,
     seed,
     optimizer_state=None,
+    epoch_hook=None,
+    unsettled_epochs=0,
     verbose=0,
 ):
     """Train ``model`` to map ``X`` to ``target`` (default: ``X``).
@@ -281,6 +335,11 @@ def train(
     ``optimizer_state`` (from an earlier result's ``optimizer_state``)
     continues that optimizer instead of starting a fresh one, as
     ``partial_fit`` needs. A diverged training leaves ``model`` as it was.
+
+    ``epoch_hook(model, epoch)``, when given, runs before each epoch on the
+    model being trained (the template), for example to move a loss weight.
+    The first ``unsettled_epochs`` epochs, during which such a hook changes
+    the objective, neither count towards convergence nor give best weights.
     """
     use_validation = early_stopping and X_val is not None
     if use_validation:
@@ -293,8 +352,14 @@ def train(
         learning_rate=float(compile_args["learning_rate"]),
         max_iter=int(max_iter),
         restore_best=use_validation,
+        unsettled_epochs=int(unsettled_epochs),
         verbose=verbose,
     )
+    callbacks = [convergence]
+    if epoch_hook is not None:
+        callbacks.insert(0, keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs=None: epoch_hook(template.model, epoch)
+        ))
     template = _template(model, compile_args)
     with template.lock:
         template.load(model, optimizer_state)
@@ -310,7 +375,7 @@ def train(
             ),
             epochs=int(max_iter),
             verbose=0,
-            callbacks=[convergence],
+            callbacks=callbacks,
             shuffle=False,  # the dataset shuffles itself, from a seed
         ).history
         loss_curve = [float(v) for v in history["loss"]]
@@ -328,6 +393,7 @@ def train(
         stopped_early=convergence.converged,
         diverged=diverged,
         optimizer_state=state,
+        history={name: [float(v) for v in values] for name, values in history.items()},
     )
 
 
@@ -356,6 +422,9 @@ class _Convergence(keras.callbacks.Callback):
       cosine over ``max_iter`` epochs.
     - ``"constant"``: the rate never changes.
 
+    The first ``unsettled_epochs`` epochs are not compared: their objective
+    is still changing (a KL warm-up), so they neither improve nor stall.
+
     With ``restore_best`` the weights of the best epoch are restored at the
     end, however training ended (as scikit-learn's MLP does with early
     stopping; Keras' ``EarlyStopping`` restores only when it stops). An
@@ -364,7 +433,7 @@ class _Convergence(keras.callbacks.Callback):
     """
 
     def __init__(self, *, monitor, tol, n_iter_no_change, schedule, learning_rate,
-                 max_iter, restore_best, verbose):
+                 max_iter, restore_best, verbose, unsettled_epochs=0):
         super().__init__()
         if schedule not in SCHEDULES:
             raise ValueError(f"unknown learning-rate schedule {schedule!r}")
@@ -377,6 +446,7 @@ class _Convergence(keras.callbacks.Callback):
         self.max_iter = max_iter
         self.restore_best = restore_best
         self.verbose = verbose
+        self.unsettled_epochs = unsettled_epochs
 
     def on_train_begin(self, logs=None):
         self.best = np.inf
@@ -400,6 +470,8 @@ class _Convergence(keras.callbacks.Callback):
         if not all(np.isfinite(logs.get(key, 0.0)) for key in ("loss", "val_loss")):
             self.model.stop_training = True
             return
+        if epoch < self.unsettled_epochs:
+            return  # the objective is still moving: nothing to compare
         value = float(logs[self.monitor])
         if value < self.best - self.tol * abs(self.best) or not np.isfinite(self.best):
             self.best = value

@@ -12,6 +12,7 @@ from skae import (
     DenoisingAutoencoder,
     RecurrentAutoencoder,
     StackedAutoencoder,
+    VariationalAutoencoder,
 )
 
 # One batch an epoch (batch_size is at most the rows): "auto" would give
@@ -31,6 +32,7 @@ def tiny_estimators():
         # One epoch: an eager LSTM epoch costs about 0.5 s even on 40 rows
         # of 5 steps, and these tests are about the API.
         RecurrentAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0),
+        VariationalAutoencoder(n_importance_samples=3, **TINY),
     ]
 
 

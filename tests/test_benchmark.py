@@ -138,3 +138,22 @@ def test_sequences_benchmark_runs_offline_and_reports_every_model(tmp_path):
     assert all(0 <= s["roc_auc_mean"] <= 1 for s in report["summary"])
     for name in ("roc.png", "reconstructions.png"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_vae_benchmark_quick_run_offline(tmp_path):
+    script = SCRIPT.parent / "vae.py"
+    out = tmp_path / "out"
+    stdout = _script(sys.executable, str(script), "--quick", "--out", str(out))
+    report = json.loads((out / "results.json").read_text())
+    models = {r["model"] for r in report["density"]}
+    assert {"PPCA (PCA.score), k=4", "GaussianMixture(2) on PCA codes + PPCA noise, k=4"} <= models
+    vae = [r for r in report["density"] if r["model"].startswith("VAE")]
+    assert len(vae) == 1 and vae[0]["draws"] == 5
+    for r in report["density"]:
+        assert math.isfinite(r["test_log_likelihood"])
+    detectors = {r["detector"] for r in report["anomaly"]}
+    assert detectors == {"VAE -score_samples (k=8)", "AutoencoderAnomalyDetector", "IsolationForest"}
+    assert all(0 <= r["roc_auc"] <= 1 for r in report["anomaly"])
+    assert "| digits | VAE, max_iter=2" in stdout
+    if (out / "digits_samples.png").exists():  # with matplotlib
+        assert (out / "digits_latent_2d.png").stat().st_size > 1000
