@@ -147,7 +147,7 @@ def plots(name, vae, X_train, X_test, y_test, likelihood, shape, args, out):
     fig.savefig(out / f"{slug}_samples.png", dpi=80)
     plt.close(fig)
 
-    latent = VariationalAutoencoder(2, likelihood=likelihood, max_iter=max(args.budgets),
+    latent = VariationalAutoencoder(2, likelihood=likelihood, max_iter=args.latent_max_iter,
                                     random_state=args.seed, **args.params).fit(X_train)
     codes = latent.transform(X_test)
     fig, ax = plt.subplots(figsize=(7, 6))
@@ -206,6 +206,8 @@ def main(argv=None):
     parser.add_argument("--budgets", type=int, nargs="+", default=[5, 20, 60],
                         help="max_iter of each VAE fit, to show how the score moves with time")
     parser.add_argument("--draws", type=int, default=100, help="importance samples per image")
+    parser.add_argument("--latent-max-iter", type=int, default=20,
+                        help="max_iter of the 2-D VAE of the latent map")
     parser.add_argument("--mixture", type=int, default=10, help="GaussianMixture components")
     parser.add_argument("--n-train", type=int, help="first rows of the training set only")
     parser.add_argument("--n-test", type=int, help="first rows of the test set only")
@@ -219,6 +221,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.budgets, args.draws, args.n_train, args.n_test = [2], 5, 300, 100
+        args.latent_max_iter = 2
         args.n_components, args.mixture = 4, 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -446,16 +446,23 @@ class BaseAutoencoder(BaseEstimator):
             "fitted on them."
         )
 
+    def _unit_interval_setting(self):
+        """``(setting, alternative)`` when the parameters need X in [0, 1], else None."""
+        if self.loss == "binary_crossentropy":
+            return "loss='binary_crossentropy'", "loss='mse'"
+        return None
+
     def _check_loss_range(self, X):
-        """Binary cross-entropy is defined for X in [0, 1] only."""
-        if self.loss != "binary_crossentropy":
+        """Binary cross-entropy (a Bernoulli likelihood) is defined for X in [0, 1] only."""
+        setting = self._unit_interval_setting()
+        if setting is None:
             return
         low, high = np.nanmin(X), np.nanmax(X)  # NaN: missing, where allowed
         if low < 0 or high > 1:
             raise ValueError(
-                "loss='binary_crossentropy' needs X in [0, 1], got values in "
+                f"{setting[0]} needs X in [0, 1], got values in "
                 f"[{low:.3g}, {high:.3g}]; scale X with MinMaxScaler or "
-                "use loss='mse'."
+                f"use {setting[1]}."
             )
 
     def score_samples(self, X):

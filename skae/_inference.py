@@ -27,6 +27,7 @@ from ._layers import (
     Corruption,
     MissingSteps,
     ObservationVariance,
+    Standardization,
     TiedDense,
     TimeFeatures,
     time_features,
@@ -150,6 +151,13 @@ def _tied_dense(layer, transpose=False):
 def _identity(layer, **kwargs):
     # Corruption is inactive and CodeSparsity only adds training losses.
     return _linear
+
+
+def _standardization(layer, inverse=False):
+    shift, scale = _array(layer.shift), float(_array(layer.scale))
+    if inverse:
+        return lambda x: shift + scale * x
+    return lambda x: (x - shift) / scale
 
 
 def _activation_layer(layer):
@@ -396,6 +404,7 @@ _FORWARD = {
     Corruption: _identity,
     CodeSparsity: _identity,
     ObservationVariance: _identity,  # it holds the variance; the means pass
+    Standardization: _standardization,
     keras.layers.Activation: _activation_layer,
     MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
     keras.layers.Reshape: _reshape,

@@ -325,10 +325,45 @@ class GaussianCode(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
+class Standardization(keras.layers.Layer):
+    """``(x - shift) / scale`` forward, ``shift + scale * x`` with ``inverse=True``.
+
+    Called at both ends of a network (like :class:`TiedDense`), it lets the
+    network compute on standardized rows while taking and giving rows in
+    the data's units. ``shift`` (one value per feature) and ``scale`` (one
+    for all) are non-trainable variables that the estimator sets from the
+    training data, not config: networks of one architecture fitted to
+    different data share one training template.
+    """
+
+    def __init__(self, n_features, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features = int(n_features)
+
+    def build(self, input_shape=None):
+        self.shift = self.add_weight(shape=(self.n_features,), initializer="zeros",
+                                     trainable=False, name="shift")
+        self.scale = self.add_weight(shape=(), initializer="ones", trainable=False, name="scale")
+
+    def call(self, inputs, inverse=False):
+        if inverse:
+            return self.shift + self.scale * inputs
+        return (inputs - self.shift) / self.scale
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "n_features": self.n_features}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class ObservationVariance(keras.layers.Layer):
     """Identity on the decoder's means that holds the Gaussian likelihood's variance.
 
-    The variance of feature ``j`` is ``min_variance + exp(log_excess[j])``
+    Its variance is that of the standardized rows the network computes on
+    (see :class:`Standardization`). The variance of feature ``j`` is
+    ``min_variance + exp(log_excess[j])``
     (one shared entry when ``shared``), learned with the rest of the
     network unless ``trainable=False`` fixes it. ``min_variance`` keeps a
     feature the decoder predicts perfectly (a constant pixel) from driving

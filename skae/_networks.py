@@ -23,6 +23,7 @@ from ._layers import (
     GaussianCode,
     MissingSteps,
     ObservationVariance,
+    Standardization,
     TiedDense,
     TimeFeatures,
 )
@@ -376,12 +377,18 @@ def variational(levels, n_features, n_components, *, likelihood="gaussian", beta
     The encoder's outputs are read as the means and log-variances of a
     diagonal Gaussian posterior; a :class:`GaussianCode` step between
     encoder and decoder draws the code and adds the KL term; the decoder
-    ends with the likelihood's output: an :class:`ObservationVariance` step
-    (``variance``: its keyword arguments) for ``"gaussian"``, a sigmoid for
-    ``"bernoulli"``. Returns the networks; works with any level builder
-    whose last encoder layer is the linear code layer.
+    ends with the likelihood's output: for ``"gaussian"``, the network is
+    wrapped in a :class:`Standardization` (standardizing rows first,
+    mapping the means back last) and ends with an
+    :class:`ObservationVariance` step (``variance``: its keyword arguments,
+    in standardized units); for ``"bernoulli"``, a sigmoid. Returns the
+    networks; works with any level builder whose last encoder layer is the
+    linear code layer.
     """
     if likelihood == "gaussian":
+        standardization = Standardization(n_features, name="standardization")
+        levels[0].encode.insert(0, (standardization, {}))
+        levels[0].decode.append((standardization, {"inverse": True}))
         output = ObservationVariance(n_features, **variance, name="decoder_variance")
     elif likelihood == "bernoulli":
         output = keras.layers.Activation("sigmoid", name="decoder_probabilities")

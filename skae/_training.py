@@ -19,7 +19,7 @@ import tensorflow as tf
 from keras import ops
 
 from ._base import SCHEDULES
-from ._layers import ObservationVariance
+from ._layers import ObservationVariance, Standardization
 
 #: Rows per batch of validation data.
 PREDICT_BATCH_ROWS = 4096
@@ -134,14 +134,20 @@ def _gaussian_nll(model, metric=False):
     Summed over features, with the variance of the model's
     :class:`~skae._layers.ObservationVariance` layer: as a differentiable
     function of its weights for the loss, as it was in the forward pass for
-    the ``metric`` (which Keras computes after the optimizer's step).
+    the ``metric`` (which Keras computes after the optimizer's step). Both
+    are in the units of the rows the model standardizes with its
+    :class:`~skae._layers.Standardization` layer: the log-likelihood of a
+    row in its own units is ``n_features * log(scale)`` lower, a constant
+    left out so that the loss's scale does not depend on the data's.
     """
-    (scale,) = [layer for layer in model.layers if isinstance(layer, ObservationVariance)]
+    (noise,) = [layer for layer in model.layers if isinstance(layer, ObservationVariance)]
+    (standardization,) = [layer for layer in model.layers if isinstance(layer, Standardization)]
 
     def gaussian_nll(y_true, y_pred):
-        used = scale.variance_used if metric else scale.variance()
+        used = noise.variance_used if metric else noise.variance()
         variance = ops.cast(used, y_pred.dtype)
-        terms = _LOG_2PI + ops.log(variance) + ops.square(y_true - y_pred) / variance
+        residual = (y_true - y_pred) / ops.cast(standardization.scale, y_pred.dtype)
+        terms = _LOG_2PI + ops.log(variance) + ops.square(residual) / variance
         return 0.5 * ops.sum(terms, axis=-1)
 
     return gaussian_nll

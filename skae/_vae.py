@@ -205,17 +205,10 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         self._check_hidden_layer_sizes()
         self._check_loss_range(X)
 
-    def _check_loss_range(self, X):
-        """A Bernoulli likelihood is defined for X in [0, 1] only."""
-        if self.likelihood != "bernoulli":
-            return
-        low, high = np.min(X), np.max(X)
-        if low < 0 or high > 1:
-            raise ValueError(
-                "likelihood='bernoulli' needs X in [0, 1], got values in "
-                f"[{low:.3g}, {high:.3g}]; scale X with MinMaxScaler or use "
-                "likelihood='gaussian'."
-            )
+    def _unit_interval_setting(self):
+        if self.likelihood == "bernoulli":
+            return "likelihood='bernoulli'", "likelihood='gaussian'"
+        return None
 
     def _variance_args(self, Z):
         """The ``ObservationVariance`` arguments for standardized training rows Z."""
@@ -233,17 +226,24 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
                     shared=self.variance == "shared")
 
     def _build_networks(self, X, seed):
-        return keras_module("_networks").variational_dense_autoencoder(
+        gaussian = self.likelihood == "gaussian"
+        Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
+        networks = keras_module("_networks").variational_dense_autoencoder(
             X.shape[1],
             self.n_components,
             self._hidden_layer_sizes(),
             likelihood=self.likelihood,
             beta=self.beta,
-            variance=self._variance_args(X) if self.likelihood == "gaussian" else None,
+            variance=self._variance_args(Z) if gaussian else None,
             activation=self.activation,
             alpha=self.alpha,
             seed=seed,
         )
+        if gaussian:
+            standardization = networks.model.get_layer("standardization")
+            standardization.shift.assign(self._shift)
+            standardization.scale.assign(self._scale)
+        return networks
 
     def _kl_weight(self, epoch):
         """The KL term's weight in ``epoch`` (counted from the first fit)."""
@@ -263,8 +263,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             loss=self.likelihood, optimizer_state=optimizer_state, epoch_hook=hook,
             unsettled_epochs=max(0, self.kl_warmup - done),
         )
-        # Trained on standardized rows: the log-likelihood of a row in X's
-        # units is lower by n_features * log(scale).
+        # The loss leaves out the log-likelihood's constant in the scale of
+        # X: n_features * log(scale) (see _training.LIKELIHOOD_LOSSES).
         offset = X_train.shape[1] * np.log(self._scale)
         history = {name: values if name.endswith("kl") else [v + offset for v in values]
                    for name, values in result.history.items()}
@@ -281,15 +281,12 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         return result
 
     def _fit(self, X, *, continuing=False, partial=False):
-        # The network trains on standardized rows (float32 cannot hold the
-        # likelihood of data at the scale of 1e-30 or 1e30), and its outer
-        # layers are then rescaled to take and give rows in X's units, so
-        # the Keras models, the variance and every score are in those units.
+        # The network computes on rows standardized by its Standardization
+        # layer (float32 cannot hold the likelihood of data at the scale of
+        # 1e-30), with the shift and scale of the first fit's rows.
         if not (continuing or (partial and hasattr(self, "_shift"))):
             self._shift, self._scale = self._standardization(X)
-        Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale
-        super()._fit(Z, continuing=continuing, partial=partial)
-        self._rescale(self._shift, self._scale)
+        super()._fit(X, continuing=continuing, partial=partial)
         if not (partial and hasattr(self, "_draws_seed")):
             self._draws_seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         mean, log_variance = self._posterior(X)
@@ -310,53 +307,6 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         scale = float(np.sqrt(np.mean(np.var(X, axis=0, dtype=np.float64))))
         return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
 
-    def _rescale(self, shift, scale, *, inverse=False, model=None):
-        """Make the network take and give rows in X's units (from standardized ones).
-
-        The first encoder layer gets ``(x - shift) / scale`` folded into its
-        weights, the last decoder layer ``shift + scale * out``, and the
-        Gaussian variance is multiplied by ``scale ** 2``. ``inverse`` undoes
-        it, to continue training (``warm_start``, ``partial_fit``).
-        """
-        own = model is None
-        model = self.model_ if own else model
-        if self.likelihood == "gaussian":
-            first, last = model.get_layer("encoder_dense_0"), model.get_layer("decoder_dense_0")
-            kernel, bias = (np.asarray(v.numpy(), np.float64) for v in (first.kernel, first.bias))
-            out_kernel, out_bias = (np.asarray(v.numpy(), np.float64) for v in (last.kernel, last.bias))
-            variance = model.get_layer("decoder_variance")
-            if not inverse:
-                values = (kernel / scale, bias - (shift / scale) @ kernel,
-                          out_kernel * scale, shift + scale * out_bias)
-                factor = scale**2
-            else:
-                values = (kernel * scale, bias + shift @ kernel,
-                          out_kernel / scale, (out_bias - shift) / scale)
-                factor = scale**-2
-            with np.errstate(over="ignore"):
-                values = [np.asarray(v, dtype=np.float32) for v in values]
-            if not all(np.isfinite(v).all() for v in values):
-                raise ValueError(
-                    "Input X has values too large in magnitude for float32 "
-                    f"(standard deviation {scale:.3g}): the network's weights in "
-                    "X's units overflow. Scale the data, for example with "
-                    "sklearn.preprocessing.StandardScaler."
-                )
-            for variable, value in zip((first.kernel, first.bias, last.kernel, last.bias), values):
-                variable.assign(value)
-            if not inverse:  # a network to train anew has its standardized floor
-                variance.min_variance *= factor
-            variance.log_excess.assign(variance.log_excess.numpy() + np.log(factor))
-            with np.errstate(over="ignore"):  # only the training metric reads it
-                used = np.asarray(variance.variance_used.numpy() * factor, dtype=np.float32)
-            variance.variance_used.assign(used)
-        if own:
-            self._set_networks(self.model_, self.encoder_, self.decoder_)
-
-    def _load_fitted_weights(self, networks):
-        super()._load_fitted_weights(networks)
-        self._rescale(self._shift, self._scale, inverse=True, model=networks.model)
-
     def _set_networks(self, model, encoder, decoder):
         super()._set_networks(model, encoder, decoder)
         networks, inference = keras_module("_networks"), keras_module("_inference")
@@ -367,7 +317,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         else:
             layer = decoder_steps[-1][0]
             variance = layer.min_variance + np.exp(np.asarray(layer.log_excess.value, np.float64))
-            self.noise_variance_ = np.broadcast_to(variance, (layer.n_features,)).copy()
+            scale = float(np.asarray(self.decoder_.get_layer("standardization").scale.value, np.float64))
+            self.noise_variance_ = np.broadcast_to(scale**2 * variance, (layer.n_features,)).copy()
 
     # ------------------------------------------------------ inference
 
