@@ -12,6 +12,7 @@ _ESTIMATORS = {
     "AutoencoderAnomalyDetector": "_anomaly",
     "AutoencoderTransformer": "_autoencoder",
     "ConvAutoencoder": "_conv",
+    "ConvVariationalAutoencoder": "_conv_vae",
     "DenoisingAutoencoder": "_denoising",
     "RecurrentAutoencoder": "_recurrent",
     "StackedAutoencoder": "_stacked",

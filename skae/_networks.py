@@ -399,13 +399,5 @@ def variational(levels, n_features, n_components, *, likelihood="gaussian", beta
     return assemble(levels, (int(n_features),), (int(n_components),), code_steps=[(code, {})])
 
 
-def variational_dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *,
-                                  likelihood="gaussian", beta=1.0, variance=None,
-                                  activation="relu", alpha=0.0, seed=0):
-    """A dense variational autoencoder (see :func:`variational`)."""
-    levels = dense_levels(
-        n_features, 2 * int(n_components), hidden_layer_sizes, activation=activation,
-        output_activation="linear", alpha=alpha, seed=seed,
-    )
-    return variational(levels, n_features, n_components, likelihood=likelihood, beta=beta,
-                       variance=variance, seed=seed + 1000)
+#: Offset of a variational code's sampling seed from the network's.
+SAMPLING_SEED_OFFSET = 1000

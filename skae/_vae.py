@@ -225,19 +225,25 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         return dict(initial_variance=floor + start, min_variance=floor,
                     shared=self.variance == "shared")
 
+    def _levels(self, n_features, code_width, seed):
+        """The levels of the network, whose code layer is ``code_width`` wide and linear."""
+        return keras_module("_networks").dense_levels(
+            n_features, code_width, self._hidden_layer_sizes(), activation=self.activation,
+            output_activation="linear", alpha=self.alpha, seed=seed,
+        )
+
     def _build_networks(self, X, seed):
         gaussian = self.likelihood == "gaussian"
         Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
-        networks = keras_module("_networks").variational_dense_autoencoder(
+        networks_module = keras_module("_networks")
+        networks = networks_module.variational(
+            self._levels(X.shape[1], 2 * int(self.n_components), seed),
             X.shape[1],
             self.n_components,
-            self._hidden_layer_sizes(),
             likelihood=self.likelihood,
             beta=self.beta,
             variance=self._variance_args(Z) if gaussian else None,
-            activation=self.activation,
-            alpha=self.alpha,
-            seed=seed,
+            seed=seed + networks_module.SAMPLING_SEED_OFFSET,
         )
         if gaussian:
             standardization = networks.model.get_layer("standardization")
@@ -491,8 +497,8 @@ _TRAINING = parameter_docs(
     "random_state", "verbose", "warm_start",
 )
 
-VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
-    "%(parameters)s", _SHARED + """\
+#: The parameters of every variational autoencoder, for the docstrings.
+VAE_DOC = """\
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         The decoder's distribution of a row given its code. "gaussian" (for
         real-valued data; scale it first) has the decoder's output as mean
@@ -528,7 +534,10 @@ VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
         estimate of the ELBO; more tighten the bound towards the
         log-likelihood, at a cost proportional to their number.
 
-""" + _TRAINING.replace(_LEARNING_RATE_DOC, """\
+"""
+
+#: Their training parameters, for the docstrings.
+VAE_TRAINING_DOC = _TRAINING.replace(_LEARNING_RATE_DOC, """\
     learning_rate : float, default=3e-3
         Initial step size of the optimizer, as for the autoencoders.
         Measured on standardized digits (1,437 training rows, held-out
@@ -546,5 +555,8 @@ VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
         axis half learned, 0.09 nats a row short of PPCA's held-out
         log-likelihood; 20 came within 0.001.
 
-"""),
+""")
+
+VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
+    "%(parameters)s", _SHARED + VAE_DOC + VAE_TRAINING_DOC
 )

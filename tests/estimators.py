@@ -9,6 +9,7 @@ from skae import (
     AutoencoderAnomalyDetector,
     AutoencoderTransformer,
     ConvAutoencoder,
+    ConvVariationalAutoencoder,
     DenoisingAutoencoder,
     RecurrentAutoencoder,
     StackedAutoencoder,
@@ -33,6 +34,8 @@ def tiny_estimators():
         # of 5 steps, and these tests are about the API.
         RecurrentAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0),
         VariationalAutoencoder(n_importance_samples=3, **TINY),
+        ConvVariationalAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0,
+                                   n_importance_samples=3),
     ]
 
 
