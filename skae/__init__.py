@@ -12,9 +12,10 @@ _ESTIMATORS = {
     "AutoencoderAnomalyDetector": "_anomaly",
     "AutoencoderTransformer": "_autoencoder",
     "ConvAutoencoder": "_conv",
-    "ConvVariationalAutoencoder": "_conv_vae",
+    "ConvVariationalAutoencoder": "_shaped_vae",
     "DenoisingAutoencoder": "_denoising",
     "RecurrentAutoencoder": "_recurrent",
+    "RecurrentVariationalAutoencoder": "_shaped_vae",
     "StackedAutoencoder": "_stacked",
     "VariationalAutoencoder": "_vae",
 }

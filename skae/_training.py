@@ -128,7 +128,22 @@ def masked_error(loss):
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
-def _gaussian_nll(model, metric=False):
+def _summed(terms, y_true, y_pred, masked):
+    """Sum over features of ``terms(y_true, y_pred)``, over present values if ``masked``.
+
+    With ``masked``, NaN in ``y_true`` is a missing value (padding): it
+    adds neither to the sum nor to the gradient.
+    """
+    if not masked:
+        return ops.sum(terms(y_true, y_pred), axis=-1)
+    present = ops.logical_not(ops.isnan(y_true))
+    # Selecting before the arithmetic keeps NaN out of the gradient.
+    y_true = ops.where(present, y_true, ops.zeros_like(y_true))
+    y_pred = ops.where(present, y_pred, ops.zeros_like(y_pred))
+    return ops.sum(terms(y_true, y_pred) * ops.cast(present, y_pred.dtype), axis=-1)
+
+
+def _gaussian_nll(model, metric=False, masked=False):
     """Negative log-likelihood of each row under a Gaussian around ``y_pred``.
 
     Summed over features, with the variance of the model's
@@ -146,22 +161,27 @@ def _gaussian_nll(model, metric=False):
     def gaussian_nll(y_true, y_pred):
         used = noise.variance_used if metric else noise.variance()
         variance = ops.cast(used, y_pred.dtype)
-        residual = (y_true - y_pred) / ops.cast(standardization.scale, y_pred.dtype)
-        terms = _LOG_2PI + ops.log(variance) + ops.square(residual) / variance
-        return 0.5 * ops.sum(terms, axis=-1)
+        scale = ops.cast(standardization.scale, y_pred.dtype)
+
+        def terms(y_true, y_pred):
+            residual = (y_true - y_pred) / scale
+            return 0.5 * (_LOG_2PI + ops.log(variance) + ops.square(residual) / variance)
+
+        return _summed(terms, y_true, y_pred, masked)
 
     return gaussian_nll
 
 
-def _bernoulli_nll(model, metric=False):
+def _bernoulli_nll(model, metric=False, masked=False):
     """Negative log-likelihood of each row under independent Bernoullis.
 
     Summed over features. ``y_pred`` comes from a sigmoid, which Keras'
-    cross-entropy undoes to work from the logits.
+    cross-entropy undoes to work from the logits (unless ``masked``
+    selects the values present first).
     """
 
     def bernoulli_nll(y_true, y_pred):
-        return ops.sum(ops.binary_crossentropy(y_true, y_pred), axis=-1)
+        return _summed(ops.binary_crossentropy, y_true, y_pred, masked)
 
     return bernoulli_nll
 
@@ -183,9 +203,9 @@ def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan
     :func:`execution_plan` returns.
     """
     if loss in LIKELIHOOD_LOSSES:
-        loss_fn = LIKELIHOOD_LOSSES[loss](model)
+        loss_fn = LIKELIHOOD_LOSSES[loss](model, masked=masked)
         metric = keras.metrics.MeanMetricWrapper(
-            LIKELIHOOD_LOSSES[loss](model, metric=True), name=ERROR_METRIC
+            LIKELIHOOD_LOSSES[loss](model, metric=True, masked=masked), name=ERROR_METRIC
         )
     elif masked:
         loss_fn = masked_error(loss)

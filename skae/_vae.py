@@ -1,6 +1,7 @@
 """VariationalAutoencoder: a generative model with scikit-learn's density API."""
 
 import hashlib
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -216,7 +217,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             return dict(initial_variance=float(self.variance) / self._scale**2, trainable=False)
         # Standardized units: the features' mean variance is 1 (0 for
         # constant data), so the floor is MIN_VARIANCE of it.
-        feature_variance = np.var(Z, axis=0, dtype=np.float64)
+        feature_variance = np.nanvar(Z, axis=0, dtype=np.float64)  # NaN: padding
         floor = MIN_VARIANCE
         if self.variance == "shared":
             start = max(float(np.mean(feature_variance)), floor)
@@ -309,8 +310,10 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         n_features = X.shape[1]
         if self.likelihood == "bernoulli":
             return np.zeros(n_features), 1.0
-        shift = np.mean(X, axis=0, dtype=np.float64)
-        scale = float(np.sqrt(np.mean(np.var(X, axis=0, dtype=np.float64))))
+        with warnings.catch_warnings():  # NaN: padding, absent from some features
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shift = np.nan_to_num(np.nanmean(X, axis=0, dtype=np.float64))
+            scale = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0, dtype=np.float64))))
         return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
 
     def _set_networks(self, model, encoder, decoder):
@@ -368,15 +371,16 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         """
         n_draws, n_rows, k = codes.shape
         flat = codes.reshape(n_draws * n_rows, k)
+        present = ~np.isnan(X)  # NaN: padding, where the estimator takes it
         with np.errstate(over="ignore", invalid="ignore"):
             if self.likelihood == "bernoulli":
                 logits = self._decode_logits(flat).reshape(n_draws, n_rows, -1)
                 terms = X * logits - np.logaddexp(0.0, logits)
-                return np.sum(terms, axis=-1)
-            means = self._decode(flat).reshape(n_draws, n_rows, -1)
-            variance = self.noise_variance_
-            squares = np.square(X - means) / variance
-            return -0.5 * (np.sum(squares, axis=-1) + np.sum(np.log(variance)) + X.shape[-1] * _LOG_2PI)
+            else:
+                means = self._decode(flat).reshape(n_draws, n_rows, -1)
+                variance = self.noise_variance_
+                terms = -0.5 * (np.square(X - means) / variance + np.log(variance) + _LOG_2PI)
+            return np.sum(terms, axis=-1, where=present)
 
     def _draws(self, X):
         """Standard normal draws for the rows of X, (n_importance_samples, n_rows, n_components_).

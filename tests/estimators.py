@@ -12,6 +12,7 @@ from skae import (
     ConvVariationalAutoencoder,
     DenoisingAutoencoder,
     RecurrentAutoencoder,
+    RecurrentVariationalAutoencoder,
     StackedAutoencoder,
     VariationalAutoencoder,
 )
@@ -36,6 +37,8 @@ def tiny_estimators():
         VariationalAutoencoder(n_importance_samples=3, **TINY),
         ConvVariationalAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0,
                                    n_importance_samples=3),
+        RecurrentVariationalAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0,
+                                        n_importance_samples=3),
     ]
 
 

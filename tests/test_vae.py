@@ -7,7 +7,11 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 
-from skae import ConvVariationalAutoencoder, VariationalAutoencoder
+from skae import (
+    ConvVariationalAutoencoder,
+    RecurrentVariationalAutoencoder,
+    VariationalAutoencoder,
+)
 
 N_FEATURES, N_LATENT, NOISE_STD = 8, 2, 0.5
 
@@ -227,3 +231,23 @@ def test_conv_vae_is_a_density_model_of_images():
     # same code size (29.1 nats against 13.0 measured).
     assert np.all(vae.kl_per_component_ > 0.01)
     assert vae.score(X_test) > PCA(8).fit(X_train).score(X_test) + 5
+
+
+def test_recurrent_vae_takes_nan_padded_sequences():
+    rng = np.random.RandomState(0)
+    t = np.linspace(0, 2 * np.pi, 16)
+    X = np.sin(t + rng.uniform(0, 2 * np.pi, (120, 1))) + 0.05 * rng.normal(size=(120, 16))
+    padded = X.copy()
+    padded[::3, 12:] = np.nan  # a third of the sequences are 12 steps long
+    vae = RecurrentVariationalAutoencoder(2, units=8, max_iter=8, random_state=0).fit(padded)
+    assert np.isfinite(vae.loss_curve_).all() and np.isfinite(vae.kl_per_component_).all()
+    scores = vae.score_samples(padded)
+    assert np.isfinite(scores).all()
+    # A padded row's likelihood is that of its 12 steps: the same whether
+    # the padding is given flat or as 3-D NaN steps.
+    assert_allclose(vae.score_samples(padded[:3, :, None]), scores[:3], rtol=1e-12)
+    codes, std = vae.transform(padded[:3], return_std=True)
+    assert np.isfinite(codes).all() and np.all(std > 0)
+    assert vae.sample(4, random_state=0).shape == (4, 16)
+    with pytest.raises(ValueError, match="NaN inside the sequences"):
+        vae.score_samples(np.where(np.arange(16) == 5, np.nan, X[:2]))
