@@ -47,6 +47,11 @@ def load_sets(args):
         return {"digits (zeros as anomalies)": digits_anomalies(0)}
     folder = Path(args.data_dir) if args.data_dir else Path(".")
     files = [folder / f for f in args.data] if args.data else sorted(folder.glob("*.npz"))
+    return read_sets(files)
+
+
+def read_sets(files):
+    """``{stem: (X, y)}`` of ``.npz`` files holding ``X`` and ``y`` (1 = anomaly)."""
     sets = {}
     for path in files:
         with np.load(path) as data:

@@ -35,7 +35,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from anomaly import digits_anomalies  # noqa: E402
+from anomaly import digits_anomalies, read_sets  # noqa: E402
 from compare import load_idx_set  # noqa: E402
 
 from skae import AutoencoderAnomalyDetector, VariationalAutoencoder  # noqa: E402
@@ -165,11 +165,7 @@ def anomaly_sets(args):
     folder = None if args.data_dir is None else Path(args.data_dir) / "anomaly"
     if folder is None or not folder.is_dir():
         return {"digits (zeros as anomalies)": digits_anomalies(args.seed)}
-    sets = {}
-    for path in sorted(folder.glob("*.npz")):
-        with np.load(path) as data:
-            sets[path.stem] = (data["X"].astype(float), data["y"].astype(int))
-    return sets
+    return read_sets(sorted(folder.glob("*.npz")))
 
 
 def anomaly_table(args):
@@ -226,7 +222,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    report = {"density": [], "anomaly": [], "args": {k: v for k, v in vars(args).items()}}
+    report = {"density": [], "anomaly": [], "args": vars(args)}
     for name, (X_train, X_test, y_test, likelihood, shape) in load_images(args).items():
         X_train, X_test, y_test = X_train[: args.n_train], X_test[: args.n_test], y_test[: args.n_test]
         print(f"{name}: {len(X_train)} training and {len(X_test)} test images, "
@@ -238,7 +234,7 @@ def main(argv=None):
         print("anomaly detection (all rows, standardized; -score_samples as outlyingness)")
         report["anomaly"] = anomaly_table(args)
 
-    print(f"\n| data | model | test log-likelihood (nats/image) | ELBO | epochs | fit s |")
+    print("\n| data | model | test log-likelihood (nats/image) | ELBO | epochs | fit s |")
     print("| --- | --- | --- | --- | --- | --- |")
     for r in report["density"]:
         elbo = f"{r['elbo']:.2f}" if "elbo" in r else "-"

@@ -363,12 +363,6 @@ def recurrent_autoencoder(n_features, n_components, sequence_shape, **kwargs):
     return assemble(levels, (int(n_features),), (int(n_components),))
 
 
-#: The decoder's output for each likelihood of a variational autoencoder: the
-#: Gaussian's mean, or the Bernoulli's probabilities (a sigmoid after linear
-#: logits, so that Keras' cross-entropy works from the logits).
-LIKELIHOODS = ("gaussian", "bernoulli")
-
-
 def variational(levels, n_features, n_components, *, likelihood="gaussian", beta=1.0,
                 variance=None, seed=0):
     """Make the ``levels`` of an autoencoder with a code of ``2 * n_components``
@@ -381,7 +375,8 @@ def variational(levels, n_features, n_components, *, likelihood="gaussian", beta
     wrapped in a :class:`Standardization` (standardizing rows first,
     mapping the means back last) and ends with an
     :class:`ObservationVariance` step (``variance``: its keyword arguments,
-    in standardized units); for ``"bernoulli"``, a sigmoid. Returns the
+    in standardized units); for ``"bernoulli"``, a sigmoid after the linear
+    logits, so that Keras' cross-entropy works from the logits. Returns the
     networks; works with any level builder whose last encoder layer is the
     linear code layer.
     """

@@ -102,32 +102,6 @@ def _cross_entropy(y_true, y_pred):
 _ELEMENTWISE = {"mse": _squared, "mae": _absolute, "binary_crossentropy": _cross_entropy}
 
 
-def masked_error(loss):
-    """Per-row mean of ``loss`` over the values present: NaN targets are missing.
-
-    A row's error is the mean over its present values only, as
-    ``score_samples`` computes it, so padding or a missing value adds
-    neither error nor gradient. Rows with every value present get the
-    plain loss.
-    """
-    elementwise = _ELEMENTWISE[loss]
-
-    def error(y_true, y_pred):
-        present = ops.logical_not(ops.isnan(y_true))
-        weight = ops.cast(present, y_pred.dtype)
-        # Selecting before the arithmetic keeps NaN out of the gradient.
-        y_true = ops.where(present, y_true, ops.zeros_like(y_true))
-        y_pred = ops.where(present, y_pred, ops.zeros_like(y_pred))
-        total = ops.sum(elementwise(y_true, y_pred) * weight, axis=-1)
-        return total / ops.maximum(ops.sum(weight, axis=-1), 1.0)
-
-    error.__name__ = f"masked_{loss}"
-    return error
-
-
-_LOG_2PI = math.log(2.0 * math.pi)
-
-
 def _summed(terms, y_true, y_pred, masked):
     """Sum over features of ``terms(y_true, y_pred)``, over present values if ``masked``.
 
@@ -141,6 +115,28 @@ def _summed(terms, y_true, y_pred, masked):
     y_true = ops.where(present, y_true, ops.zeros_like(y_true))
     y_pred = ops.where(present, y_pred, ops.zeros_like(y_pred))
     return ops.sum(terms(y_true, y_pred) * ops.cast(present, y_pred.dtype), axis=-1)
+
+
+def masked_error(loss):
+    """Per-row mean of ``loss`` over the values present: NaN targets are missing.
+
+    A row's error is the mean over its present values only, as
+    ``score_samples`` computes it, so padding or a missing value adds
+    neither error nor gradient. Rows with every value present get the
+    plain loss.
+    """
+    elementwise = _ELEMENTWISE[loss]
+
+    def error(y_true, y_pred):
+        total = _summed(elementwise, y_true, y_pred, masked=True)
+        count = ops.sum(ops.cast(ops.logical_not(ops.isnan(y_true)), y_pred.dtype), axis=-1)
+        return total / ops.maximum(count, 1.0)
+
+    error.__name__ = f"masked_{loss}"
+    return error
+
+
+_LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _gaussian_nll(model, metric=False, masked=False):
