@@ -211,13 +211,15 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             return "likelihood='bernoulli'", "likelihood='gaussian'"
         return None
 
-    def _variance_args(self, X):
-        """The ``ObservationVariance`` arguments for training rows X, in standardized units."""
+    def _variance_args(self, Z):
+        """The ``ObservationVariance`` arguments for standardized training rows Z."""
         if not isinstance(self.variance, str):
             return dict(initial_variance=float(self.variance) / self._scale**2, trainable=False)
         # Standardized units: the features' mean variance is 1 (0 for
         # constant data), so the floor is MIN_VARIANCE of it. NaN: padding.
-        feature_variance = np.nanvar(X, axis=0, dtype=np.float64) / self._scale**2
+        # Z, not the float32 training rows: nanvar squares in the input's
+        # dtype, which overflows for values near float32's limit.
+        feature_variance = np.nanvar(Z, axis=0, dtype=np.float64)
         floor = MIN_VARIANCE
         if self.variance == "shared":
             start = max(float(np.mean(feature_variance)), floor)
@@ -235,6 +237,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
     def _build_networks(self, X, seed):
         gaussian = self.likelihood == "gaussian"
+        Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
         networks_module = keras_module("_networks")
         networks = networks_module.variational(
             self._levels(X.shape[1], 2 * int(self.n_components), seed),
@@ -242,7 +245,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             self.n_components,
             likelihood=self.likelihood,
             beta=self.beta,
-            variance=self._variance_args(X) if gaussian else None,
+            variance=self._variance_args(Z) if gaussian else None,
             seed=seed + networks_module.SAMPLING_SEED_OFFSET,
         )
         if gaussian:
