@@ -10,6 +10,7 @@ __version__ = "0.1.0.dev0"
 
 _ESTIMATORS = {
     "AutoencoderAnomalyDetector": "_anomaly",
+    "AutoencoderImputer": "_impute",
     "AutoencoderTransformer": "_autoencoder",
     "ConvAutoencoder": "_conv",
     "ConvVariationalAutoencoder": "_shaped_vae",

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, _reconstruction_errors
 from ._compat import _fit_context
 
 
@@ -377,6 +377,28 @@ class AutoencoderTransformer(
         check_is_fitted(self)
         codes = self._validate_codes(X)
         return self._finite(self._decode(codes), codes, "inverse_transform")
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each row (higher is better).
+
+        The error is the mean over features of the training ``loss``
+        (squared error for ``"mse"``), so it is on the scale of the data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), dtype float64
+            Negative mean reconstruction error of each row.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X)
+        self._check_loss_range(X)
+        errors = _reconstruction_errors(X, self._reconstruct(X), self.loss)
+        return -self._finite(errors, X, "score_samples")
 
     def score(self, X, y=None):
         """Negative mean reconstruction error of X (higher is better).

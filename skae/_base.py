@@ -107,6 +107,11 @@ class BaseAutoencoder(BaseEstimator):
     #: ``allow_nan`` tag is for an estimator that takes NaN anywhere.
     _allow_nan = False
 
+    #: How the masked loss weighs rows with missing values, where
+    #: ``_allow_nan``: ``"row"`` (each row the same) or ``"entry"`` (each
+    #: present value the same); see ``_training.masked_error``.
+    _masked_weighting = "row"
+
     #: Private fitted state, cleared with the fitted attributes; subclasses
     #: with more add theirs.
     _fitted_private = _FITTED_PRIVATE
@@ -362,7 +367,7 @@ class BaseAutoencoder(BaseEstimator):
             optimizer=self.optimizer,
             learning_rate=float(self.learning_rate),
             loss=self.loss if loss is None else loss,
-            masked=self._allow_nan,
+            masked=self._masked_weighting if self._allow_nan else False,
             **training.execution_plan(len(X_train), batch_size, max_iter),
         )
         return training.train(
@@ -464,28 +469,6 @@ class BaseAutoencoder(BaseEstimator):
                 f"[{low:.3g}, {high:.3g}]; scale X with MinMaxScaler or "
                 f"use {setting[1]}."
             )
-
-    def score_samples(self, X):
-        """Negative reconstruction error of each row (higher is better).
-
-        The error is the mean over features of the training ``loss``
-        (squared error for ``"mse"``), so it is on the scale of the data.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,), dtype float64
-            Negative mean reconstruction error of each row.
-        """
-        check_is_fitted(self)
-        X = self._validate_input(X)
-        self._check_loss_range(X)
-        errors = _reconstruction_errors(X, self._reconstruct(X), self.loss)
-        return -self._finite(errors, X, "score_samples")
 
     def _validate_codes(self, codes):
         codes = check_array(codes, dtype=[np.float64, np.float32], input_name="X")

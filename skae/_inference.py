@@ -25,6 +25,7 @@ from scipy.special import erf, expit
 from ._layers import (
     CodeSparsity,
     Corruption,
+    MissingEntries,
     MissingSteps,
     ObservationVariance,
     Standardization,
@@ -151,6 +152,15 @@ def _tied_dense(layer, transpose=False):
 def _identity(layer, **kwargs):
     # Corruption is inactive and CodeSparsity only adds training losses.
     return _linear
+
+
+def _missing_entries(layer):
+    # Outside training only the missing entries are zeroed and marked.
+    def apply(x):
+        missing = np.isnan(x)
+        return np.concatenate([np.where(missing, 0.0, x), missing.astype(x.dtype)], axis=-1)
+
+    return apply
 
 
 def _standardization(layer, inverse=False):
@@ -406,6 +416,7 @@ _FORWARD = {
     ObservationVariance: _identity,  # it holds the variance; the means pass
     Standardization: _standardization,
     keras.layers.Activation: _activation_layer,
+    MissingEntries: _missing_entries,
     MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
     keras.layers.Reshape: _reshape,
     keras.layers.Flatten: _flatten,

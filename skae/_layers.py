@@ -190,6 +190,45 @@ def kl_sparsity(activations, target, epsilon=1e-7):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
+class MissingEntries(keras.layers.Layer):
+    """Zero the missing (NaN) entries of rows and append the mask of them.
+
+    Takes ``(batch, n_features)``, gives ``(batch, 2 * n_features)``: the
+    row with its missing entries set to 0 (the entries are standardized,
+    so 0 is the observed mean), then 1 where an entry is missing and 0
+    where it is present, so that the network can tell a missing entry
+    from an observed 0. While
+    training each observed entry is also hidden (set to 0) with
+    probability ``rate``, drawn afresh at every call, so that a network
+    trained to reconstruct every observed entry learns to predict entries
+    it cannot see (denoising by masking). Outside training only the
+    missing entries are zeroed and marked.
+    """
+
+    def __init__(self, rate=0.0, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=None):
+        missing = ops.isnan(inputs)
+        if training and self.rate > 0:
+            hidden = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator) < self.rate
+            missing = ops.logical_or(missing, hidden)
+        filled = ops.where(missing, ops.zeros_like(inputs), inputs)
+        return ops.concatenate([filled, ops.cast(missing, inputs.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], 2 * input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(rate=self.rate, seed=self.seed)
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class MissingSteps(keras.layers.Layer):
     """Mask the time steps of a sequence whose values are missing (NaN).
 

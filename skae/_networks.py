@@ -21,6 +21,7 @@ from ._layers import (
     CodeSparsity,
     Corruption,
     GaussianCode,
+    MissingEntries,
     MissingSteps,
     ObservationVariance,
     Standardization,
@@ -196,13 +197,18 @@ def dense_levels(
     return levels
 
 
-def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corruption=None, **kwargs):
+def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corruption=None,
+                      missing=None, **kwargs):
     """Build a dense autoencoder; ``kwargs`` go to :func:`dense_levels`.
 
     ``corruption``, a dict of :class:`Corruption` arguments, puts a noise
-    layer in front of the autoencoder (not of the encoder).
+    layer in front of the autoencoder (not of the encoder). ``missing``, a
+    dict of :class:`MissingEntries` arguments, makes the encoder take rows
+    with missing (NaN) entries, hiding more of them while training.
     """
     levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+    if missing is not None:
+        levels[0].encode.insert(0, (MissingEntries(**missing, name="missing_entries"), {}))
     input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
     return assemble(levels, (int(n_features),), (int(n_components),), input_steps=input_steps)
 

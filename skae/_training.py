@@ -117,18 +117,29 @@ def _summed(terms, y_true, y_pred, masked):
     return ops.sum(terms(y_true, y_pred) * ops.cast(present, y_pred.dtype), axis=-1)
 
 
-def masked_error(loss):
-    """Per-row mean of ``loss`` over the values present: NaN targets are missing.
+#: How a masked loss weighs rows (see :func:`masked_error`).
+MASK_WEIGHTINGS = ("row", "entry")
 
-    A row's error is the mean over its present values only, as
-    ``score_samples`` computes it, so padding or a missing value adds
-    neither error nor gradient. Rows with every value present get the
-    plain loss.
+
+def masked_error(loss, weighting="row"):
+    """Per-row ``loss`` over the values present: NaN targets are missing.
+
+    A missing value adds neither error nor gradient. With ``weighting="row"``
+    a row's error is the mean over its present values only, as
+    ``score_samples`` computes it (each row weighs the same: padded
+    sequences). With ``"entry"`` it is the sum over its present values
+    divided by the number of features, so the mean over a batch weighs
+    every present value the same (an imputer's observed entries). Rows with
+    every value present get the plain loss either way.
     """
+    if weighting not in MASK_WEIGHTINGS:
+        raise ValueError(f"unknown masked-loss weighting {weighting!r}")
     elementwise = _ELEMENTWISE[loss]
 
     def error(y_true, y_pred):
         total = _summed(elementwise, y_true, y_pred, masked=True)
+        if weighting == "entry":
+            return total / ops.cast(ops.shape(y_true)[-1], y_pred.dtype)
         count = ops.sum(ops.cast(ops.logical_not(ops.isnan(y_true)), y_pred.dtype), axis=-1)
         return total / ops.maximum(count, 1.0)
 
@@ -194,17 +205,18 @@ def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan
 
     ``loss`` names a reconstruction loss (mean over features) or one of
     ``LIKELIHOOD_LOSSES`` (a negative log-likelihood, summed). With
-    ``masked``, NaN in the target marks a missing value that the loss and
-    the error metric leave out (see :func:`masked_error`). ``plan`` is what
-    :func:`execution_plan` returns.
+    ``masked`` (True, or a weighting of :func:`masked_error`; True is
+    ``"row"``), NaN in the target marks a missing value that the loss and
+    the error metric leave out. ``plan`` is what :func:`execution_plan`
+    returns.
     """
     if loss in LIKELIHOOD_LOSSES:
-        loss_fn = LIKELIHOOD_LOSSES[loss](model, masked=masked)
+        loss_fn = LIKELIHOOD_LOSSES[loss](model, masked=bool(masked))
         metric = keras.metrics.MeanMetricWrapper(
-            LIKELIHOOD_LOSSES[loss](model, metric=True, masked=masked), name=ERROR_METRIC
+            LIKELIHOOD_LOSSES[loss](model, metric=True, masked=bool(masked)), name=ERROR_METRIC
         )
     elif masked:
-        loss_fn = masked_error(loss)
+        loss_fn = masked_error(loss, "row" if masked is True else masked)
         metric = keras.metrics.MeanMetricWrapper(loss_fn, name=ERROR_METRIC)
     else:
         loss_cls, metric_cls = _LOSSES[loss]

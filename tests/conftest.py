@@ -22,3 +22,17 @@ def blobs():
     latent = rng.normal(size=(120, 3))
     X = latent @ rng.normal(size=(3, 10)) + 0.1 * rng.normal(size=(120, 10))
     return StandardScaler().fit_transform(X)
+
+
+@pytest.fixture
+def restore_global_seeds():
+    """Put back the global seeds that a test sets on purpose."""
+    import random
+
+    import tensorflow as tf
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    yield
+    random.setstate(python_state)
+    np.random.set_state(numpy_state)
+    tf.random.set_seed(None)

@@ -1,12 +1,14 @@
 """Every public skae estimator with tiny settings: add a new estimator here.
 
-Tests that must cover every estimator (the common checks, hostile inputs,
-random state, row independence) take their list from :func:`tiny_estimators`.
+The common checks cover every estimator (:func:`tiny_estimators`); the tests
+of hostile inputs, random state and row independence, built on complete rows,
+cover every estimator but the imputers (:func:`tiny_autoencoders`).
 Tiny networks and few epochs: these tests are about the API, not fit quality.
 """
 
 from skae import (
     AutoencoderAnomalyDetector,
+    AutoencoderImputer,
     AutoencoderTransformer,
     ConvAutoencoder,
     ConvVariationalAutoencoder,
@@ -39,7 +41,19 @@ def tiny_estimators():
                                    n_importance_samples=3),
         RecurrentVariationalAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0,
                                         n_importance_samples=3),
+        AutoencoderImputer(n_components=2, **TINY),
     ]
+
+
+def tiny_autoencoders():
+    """:func:`tiny_estimators` but the imputers, for the tests built on complete rows.
+
+    An imputer returns complete rows unchanged, so tests of its outputs on
+    complete rows could not fail: tests/test_impute.py tests it for the
+    same concerns (hostile input, random state, row independence) on rows
+    with missing values.
+    """
+    return [est for est in tiny_estimators() if not isinstance(est, AutoencoderImputer)]
 
 
 def estimator_id(estimator):

@@ -14,9 +14,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from estimators import estimator_id, row_methods, tiny_estimators
+from estimators import estimator_id, row_methods, tiny_autoencoders
 
-ESTIMATORS = tiny_estimators()
+ESTIMATORS = tiny_autoencoders()
 IDS = [estimator_id(est) for est in ESTIMATORS]
 N_ROWS, N_FEATURES = 40, 5
 

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 
-from estimators import estimator_id, tiny_estimators
+from estimators import estimator_id, tiny_autoencoders
 from skae import AutoencoderTransformer
 
 SCRIPT = textwrap.dedent(
@@ -65,21 +65,7 @@ def test_fitting_does_not_touch_global_seeds(blobs):
     assert_array_equal(np.random.get_state()[1], state[1])
 
 
-@pytest.fixture
-def restore_global_seeds():
-    """Put back the global seeds that a test sets on purpose."""
-    import random
-
-    import tensorflow as tf
-
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    yield
-    random.setstate(python_state)
-    np.random.set_state(numpy_state)
-    tf.random.set_seed(None)
-
-
-@pytest.mark.parametrize("estimator", tiny_estimators(), ids=estimator_id)
+@pytest.mark.parametrize("estimator", tiny_autoencoders(), ids=estimator_id)
 def test_global_seeds_change_nothing(estimator, blobs, restore_global_seeds):
     import keras
     import tensorflow as tf

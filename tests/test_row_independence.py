@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.base import clone
 
-from estimators import estimator_id, row_methods, tiny_estimators
+from estimators import estimator_id, row_methods, tiny_autoencoders
 
 FLOAT64_ROUNDING = dict(rtol=1e-13, atol=1e-13)
 
@@ -23,7 +23,7 @@ def rows():
     return rng.normal(size=(300, 6)), rng.normal(size=(1000, 6))
 
 
-@pytest.mark.parametrize("estimator", tiny_estimators(), ids=estimator_id)
+@pytest.mark.parametrize("estimator", tiny_autoencoders(), ids=estimator_id)
 def test_row_alone_equals_row_in_a_batch_of_1000(estimator, rows):
     X_train, batch = rows
     fitted = clone(estimator).fit(X_train)

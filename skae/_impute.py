@@ -1,0 +1,469 @@
+"""AutoencoderImputer: fill missing values from an autoencoder trained on observed entries."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import TransformerMixin
+from sklearn.impute import MissingIndicator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ._autoencoder import parameter_docs
+from ._base import BaseAutoencoder
+from ._compat import (
+    Interval,
+    MissingValues,
+    _check_feature_names_in,
+    _fit_context,
+    validate_data,
+)
+from ._keras import keras_module
+
+#: Offset of the masking layer's seed from the network's, past any layer's.
+_MASK_SEED_OFFSET = 1000
+
+#: The dense autoencoders' parameters that the imputer shares, with their docs.
+_SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
+           "learning_rate_schedule", "batch_size", "max_iter", "n_iter_no_change", "tol",
+           "alpha", "random_state", "verbose")
+
+
+def _is_nan(value):
+    return bool(isinstance(value, Real) and np.isnan(value))
+
+
+class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
+    """Impute missing values with an autoencoder trained on the observed entries only.
+
+    Used like :class:`~sklearn.impute.IterativeImputer` or
+    :class:`~sklearn.impute.KNNImputer`: ``fit`` learns from rows with
+    missing values, ``transform`` fills the missing entries and keeps every
+    observed entry exactly as it was.
+
+    Each feature is standardized with the mean and standard deviation of
+    its observed values. A dense autoencoder takes a row with its missing
+    entries set to 0 (the observed mean) and reconstructs every entry; its
+    loss counts the observed entries only, so a missing value is never
+    taken for a zero (the masked loss of AutoRec and MIDAS). While
+    training, each observed entry is also hidden from the input with
+    probability ``mask_fraction``, drawn afresh every batch, and still
+    counts in the loss: the network learns to predict entries it cannot
+    see, which is what imputing asks of it. Early stopping holds out
+    entries, not rows: ``validation_fraction`` of the observed entries
+    are never shown to the network while training, and how well it
+    predicts them decides when to stop.
+
+    Numeric features only: categorical or integer-coded features are imputed
+    as real numbers (round or encode them yourself); a later version may
+    treat them apart.
+
+    Parameters
+    ----------
+    missing_values : int, float or np.nan, default=np.nan
+        The placeholder for missing values; every occurrence is imputed.
+
+    n_components : int, default=32
+        Width of the code layer between encoder and decoder.
+
+%(parameters)s    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the observed entries, stop when
+        the error of their predictions stops improving and keep the
+        weights of the best epoch. The held-out entries also measure
+        ``residual_std_``. When off, training stops on the training loss
+        and every observed entry is trained on.
+
+    validation_fraction : float, default=0.1
+        Share of the observed entries held out for early stopping.
+
+    mask_fraction : float in [0, 1), default=0.25
+        Probability that an observed entry is hidden from the network's
+        input in a training batch (and must be predicted).
+
+    sample_posterior : bool, default=False
+        When True, ``transform`` draws each imputed value from a Gaussian
+        around the network's prediction whose standard deviation is the
+        feature's ``residual_std_``, instead of returning the prediction:
+        each call draws anew, so calling ``transform`` several times gives
+        multiple imputations. The spread is the prediction error measured on
+        held-out entries; it leaves out the uncertainty of the network's
+        weights.
+
+    add_indicator : bool, default=False
+        Append a :class:`~sklearn.impute.MissingIndicator` of the features
+        with missing values at ``fit`` to the output.
+
+    keep_empty_features : bool, default=False
+        Keep the features with no observed value at ``fit`` in the output,
+        imputed with 0; otherwise they are dropped, as IterativeImputer
+        does.
+
+%(tail)s    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features_in_,)
+        Mean of each feature's observed values at ``fit``; NaN for a feature
+        with none (an empty feature).
+
+    scale_ : ndarray of shape (n_features_in_,)
+        Standard deviation of each feature's observed values (1 where it is
+        0); NaN for an empty feature.
+
+    residual_std_ : ndarray of shape (n_features_in_,)
+        Root mean squared error of the predictions of each feature's
+        held-out entries, in the feature's units (NaN for an empty feature).
+        Without early stopping it is measured on training entries hidden
+        afresh, which is optimistic.
+
+    indicator_ : MissingIndicator or None
+        The indicator appended by ``add_indicator``.
+
+    model_, encoder_, decoder_ : keras.Model
+        The fitted autoencoder and its halves, on standardized features.
+
+    n_components_ : int
+        Width of the code.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float
+        Training loss at the end of each epoch: squared error summed over
+        a row's observed entries, divided by the number of features,
+        averaged over rows (standardized units).
+
+    validation_scores_ : list of float or None
+        Negative mean squared error of the held-out entries at each epoch
+        (standardized units); None without early stopping.
+
+    best_validation_score_ : float or None
+        The best of ``validation_scores_``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.impute.IterativeImputer : Imputes each feature by regression on the others.
+    sklearn.impute.KNNImputer : Imputes from the nearest rows.
+    sklearn.impute.SimpleImputer : Imputes a feature's mean, median or mode.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae import AutoencoderImputer
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 2)) @ rng.normal(size=(2, 6))
+    >>> X[rng.uniform(size=X.shape) < 0.2] = np.nan
+    >>> imputer = AutoencoderImputer(max_iter=5, random_state=0).fit(X)
+    >>> X_filled = imputer.transform(X)
+    >>> bool(np.isnan(X_filled).any())
+    False
+    >>> observed = ~np.isnan(X)
+    >>> bool((X_filled[observed] == X[observed]).all())
+    True
+    """
+
+    _allow_nan = True
+    _masked_weighting = "entry"
+    _fitted_private = BaseAutoencoder._fitted_private + (
+        "_posterior_rng", "_holdout", "_holdout_ratio")
+
+    _parameter_constraints = {
+        "missing_values": [MissingValues(numeric_only=True)],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        **{name: BaseAutoencoder._parameter_constraints[name] for name in _SHARED},
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "mask_fraction": [Interval(Real, 0, 1, closed="left")],
+        "sample_posterior": ["boolean"],
+        "add_indicator": ["boolean"],
+        "keep_empty_features": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        missing_values=np.nan,
+        n_components=32,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        optimizer="adam",
+        learning_rate=3e-3,
+        learning_rate_schedule="plateau",
+        batch_size="auto",
+        max_iter=200,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        alpha=0.0,
+        mask_fraction=0.25,
+        sample_posterior=False,
+        add_indicator=False,
+        keep_empty_features=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.missing_values = missing_values
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.mask_fraction = mask_fraction
+        self.sample_posterior = sample_posterior
+        self.add_indicator = add_indicator
+        self.keep_empty_features = keep_empty_features
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = _is_nan(self.missing_values)
+        return tags
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder on the observed entries of X.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows with missing values, marked by ``missing_values``.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted imputer.
+        """
+        try:
+            self._fit_imputer(X)
+        except BaseException:
+            # Whatever failed, leave no half-fitted estimator behind.
+            self._clear_fitted_state()
+            raise
+        return self
+
+    def _fit_imputer(self, X):
+        X, missing = self._validate_missing(X, reset=True)
+        self._fit_standardization(X, missing)
+        kept = self._kept()
+        if not kept.any():
+            raise ValueError(
+                f"{type(self).__name__} needs observed values to learn from, but "
+                f"every value of X is missing (missing_values={self.missing_values!r})."
+            )
+        self._fit(self._standardized(X, missing))
+        self._measure_residuals(self._standardized(X, missing))
+        if self.validation_scores_ is not None:
+            # The masked loss divides each row's sum by the number of
+            # features; per held-out entry is the readable scale.
+            per_entry = self._holdout_ratio
+            self.validation_scores_ = [s * per_entry for s in self.validation_scores_]
+            self.best_validation_score_ = max(self.validation_scores_)
+        del self._holdout, self._holdout_ratio
+        rng = check_random_state(self.random_state)
+        self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
+        self.indicator_ = (
+            MissingIndicator(missing_values=np.nan, error_on_new=False).fit(
+                np.where(missing, np.nan, 0.0)
+            )
+            if self.add_indicator else None
+        )
+
+    def _validate_missing(self, X, *, reset):
+        """Validated rows (float, NaN where missing) and the mask of missing entries."""
+        nan_missing = _is_nan(self.missing_values)
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], reset=reset,
+            ensure_all_finite="allow-nan" if nan_missing else True,
+            ensure_min_samples=2 if reset else 1,
+        )
+        if nan_missing:
+            return X, np.isnan(X)
+        missing = X == self.missing_values
+        X = X.copy()
+        X[missing] = np.nan
+        return X, missing
+
+    def _fit_standardization(self, X, missing):
+        """Set ``mean_`` and ``scale_`` from the observed values of each feature."""
+        with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty feature
+            X64 = np.asarray(X, dtype=np.float64)
+            self.mean_ = np.nanmean(X64, axis=0)
+            scale = np.nanstd(X64, axis=0)
+        empty = missing.all(axis=0)
+        self.mean_[empty] = np.nan
+        scale[~empty & ~(scale > 0)] = 1.0
+        scale[empty] = np.nan
+        if not np.all(np.isfinite(self.mean_[~empty]) & np.isfinite(scale[~empty])):
+            raise ValueError(
+                "Input X has values too large in magnitude to standardize in "
+                "float64; scale the data first."
+            )
+        self.scale_ = scale
+
+    def _kept(self):
+        """The features the network imputes: those with observed values at fit."""
+        return ~np.isnan(self.mean_)
+
+    def _standardized(self, X, missing):
+        """The kept features, standardized, NaN where missing."""
+        kept = self._kept()
+        return (np.asarray(X[:, kept], dtype=np.float64) - self.mean_[kept]) / self.scale_[kept]
+
+    def _check_params_against(self, X):
+        self._check_hidden_layer_sizes()
+
+    def _split_validation(self, X, rng):
+        """Hold out entries: training rows without them, and a target of them alone.
+
+        The validation pass predicts the held-out entries (the target, NaN
+        elsewhere) from the training entries of the same rows.
+        """
+        if not self._uses_validation():
+            self._holdout, self._holdout_ratio = None, 1.0
+            return X, None
+        observed = ~np.isnan(X)
+        held = observed & (rng.random_sample(X.shape) < self.validation_fraction)
+        if not held.any() or not (observed & ~held).any():
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no observed "
+                f"entries to {'validate' if not held.any() else 'train'} on among the "
+                f"{observed.sum()} of X. Lower or raise validation_fraction, give "
+                "more data, or set early_stopping=False."
+            )
+        X_train = np.where(held, np.nan, X).astype(np.float32)
+        target = np.where(held, X, np.nan).astype(np.float32)
+        self._holdout = target
+        self._holdout_ratio = X.size / held.sum()
+        return X_train, target
+
+    def _build_networks(self, X, seed):
+        return keras_module("_networks").dense_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self._hidden_layer_sizes(),
+            missing=dict(rate=self.mask_fraction, seed=seed + _MASK_SEED_OFFSET),
+            activation=self.activation,
+            output_activation="linear",
+            alpha=self.alpha,
+            seed=seed,
+        )
+
+    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
+                        optimizer_state):
+        # X_val is the target of held-out entries; their input is the
+        # training rows themselves.
+        return self._train(
+            networks.model, X_train, None if X_val is None else X_train, target_val=X_val,
+            seed=seed, max_iter=max_iter, loss="mse", optimizer_state=optimizer_state,
+        )
+
+    def _measure_residuals(self, Z):
+        """Set ``residual_std_`` from predictions of entries the network did not see."""
+        target = self._holdout
+        if target is None:
+            # No held-out entries: hide some training entries afresh.
+            rng = check_random_state(self.random_state)
+            hidden = ~np.isnan(Z) & (rng.random_sample(Z.shape) < max(self.mask_fraction, 0.1))
+            target = np.where(hidden, Z, np.nan)
+        held = ~np.isnan(target)
+        rows = held.any(axis=1)
+        inputs = np.where(held[rows], np.nan, Z[rows])
+        errors = np.where(held[rows], self._reconstruct(inputs) - target[rows], 0.0)
+        counts = held.sum(axis=0)
+        squared = np.sum(errors**2, axis=0)
+        overall = np.sum(squared) / max(np.sum(counts), 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_feature = np.where(counts > 0, squared / counts, overall)
+        residual = np.full(self.n_features_in_, np.nan)
+        residual[self._kept()] = np.sqrt(per_feature) * self.scale_[self._kept()]
+        self.residual_std_ = residual
+
+    # ---------------------------------------------------------- transform
+
+    def transform(self, X):
+        """Impute the missing values of X; observed values are kept exactly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows with missing values, marked by ``missing_values``.
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features_out)
+            X with its missing values filled, in X's float dtype; without
+            the features empty at ``fit`` unless ``keep_empty_features``,
+            and followed by the indicator's columns if ``add_indicator``.
+        """
+        check_is_fitted(self)
+        X, missing = self._validate_missing(X, reset=False)
+        imputed = self._impute(X, missing)
+        if self.indicator_ is not None:
+            indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
+            imputed = np.hstack([imputed, indicator.astype(imputed.dtype)])
+        return imputed
+
+    def _impute(self, X, missing):
+        kept = self._kept()
+        out = np.array(X, copy=True)
+        rows = missing[:, kept].any(axis=1)
+        if rows.any():
+            Z = self._standardized(X[rows], missing[rows])
+            predicted = self._finite(self._reconstruct(Z), Z, "transform")
+            predicted = predicted * self.scale_[kept] + self.mean_[kept]
+            if self.sample_posterior:
+                noise = self._posterior_rng.standard_normal(predicted.shape)
+                predicted = predicted + noise * self.residual_std_[kept]
+            block = out[rows][:, kept]
+            holes = missing[rows][:, kept]
+            block[holes] = predicted[holes]
+            out[np.ix_(rows, kept)] = block
+        if self.keep_empty_features:
+            out[:, ~kept] = np.where(missing[:, ~kept], 0.0, out[:, ~kept])
+            return out
+        return out[:, kept]
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features: the kept inputs, then the indicator's.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; ``feature_names_in_`` or ``x0, x1, ...``
+            when None.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The names of the imputed features, then of the indicator columns.
+        """
+        check_is_fitted(self, "n_features_in_")
+        input_features = _check_feature_names_in(self, input_features)
+        names = input_features if self.keep_empty_features else input_features[self._kept()]
+        if self.indicator_ is None:
+            return names
+        return np.concatenate([names, self.indicator_.get_feature_names_out(input_features)])
+
+
+AutoencoderImputer.__doc__ = AutoencoderImputer.__doc__.replace(
+    "%(parameters)s", parameter_docs(*_SHARED[:-2])
+).replace("%(tail)s", parameter_docs(*_SHARED[-2:]))
