@@ -12,6 +12,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -80,14 +81,36 @@ def rows_shown(bad):
     return shown + (", ..." if len(rows) > _ROWS_SHOWN else "")
 
 
+def dense_rows(X, rows=None, dtype=np.float64):
+    """Rows of a sparse matrix as an array, with NaN for the unstored entries.
+
+    For matrices whose unstored entries are missing (a ratings matrix), not
+    zero. ``rows`` (indices) picks rows; all of them when None. Arrays pass
+    through, rows picked and cast.
+    """
+    if not sp.issparse(X):
+        X = X if rows is None else X[rows]
+        return np.asarray(X, dtype=dtype)
+    X = X.tocsr()
+    if rows is not None:
+        X = X[np.asarray(rows)]
+    out = np.full(X.shape, np.nan, dtype=dtype)
+    out[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices] = X.data
+    return out
+
+
 def _as_float32(X):
-    """Cast validated training input to the float32 the networks train in."""
+    """Cast validated training input to the float32 the networks train in.
+
+    A sparse matrix stays sparse, its stored values cast.
+    """
+    values = X.data if sp.issparse(X) else X
     with np.errstate(over="ignore"):
-        X32 = np.asarray(X, dtype=np.float32)
-    if np.isinf(X32).any():  # NaN passed validation only where allowed
+        X32 = X.astype(np.float32) if sp.issparse(X) else np.asarray(X, dtype=np.float32)
+    if np.isinf(X32.data if sp.issparse(X) else X32).any():  # NaN passed validation only where allowed
         raise ValueError(
             "Input X has values too large in magnitude for float32 "
-            f"(largest absolute value {np.nanmax(np.abs(X)):.3g}); scale the data, "
+            f"(largest absolute value {np.nanmax(np.abs(values)):.3g}); scale the data, "
             "for example with sklearn.preprocessing.StandardScaler."
         )
     return X32
@@ -106,6 +129,10 @@ class BaseAutoencoder(BaseEstimator):
     #: ``_validate_input`` at inference) and trains with a masked loss. The
     #: ``allow_nan`` tag is for an estimator that takes NaN anywhere.
     _allow_nan = False
+
+    #: Momentum of the moving average of the weights kept while training
+    #: (the result is the averaged weights), or None for none.
+    _weight_averaging = None
 
     #: How the masked loss weighs rows with missing values, where
     #: ``_allow_nan``: ``"row"`` (each row the same) or ``"entry"`` (each
@@ -362,13 +389,14 @@ class BaseAutoencoder(BaseEstimator):
         ``unsettled_epochs``).
         """
         training = keras_module("_training")
-        batch_size = self._batch_size(len(X_train))
+        batch_size = self._batch_size(X_train.shape[0])
         compile_args = dict(
             optimizer=self.optimizer,
             learning_rate=float(self.learning_rate),
             loss=self.loss if loss is None else loss,
             masked=self._masked_weighting if self._allow_nan else False,
-            **training.execution_plan(len(X_train), batch_size, max_iter),
+            average=self._weight_averaging,
+            **training.execution_plan(X_train.shape[0], batch_size, max_iter),
         )
         return training.train(
             model,

