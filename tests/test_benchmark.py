@@ -157,3 +157,30 @@ def test_vae_benchmark_quick_run_offline(tmp_path):
     assert "| digits | VAE, max_iter=2" in stdout
     if (out / "digits_samples.png").exists():  # with matplotlib
         assert (out / "digits_latent_2d.png").stat().st_size > 1000
+
+
+def test_impute_benchmark_quick_run_offline(tmp_path):
+    out = tmp_path / "out"
+    stdout = _script(sys.executable, str(SCRIPT.parent / "impute.py"), "--quick", "--out", str(out))
+    report = json.loads((out / "results.json").read_text())
+    rows = report["results"]
+    assert {r["imputer"] for r in rows} == {
+        "SimpleImputer(mean)", "KNNImputer", "IterativeImputer", "AutoencoderImputer"
+    }
+    for r in rows:
+        assert r["table"] == "digits" and r["rate"] == 0.3
+        assert math.isfinite(r["rmse"]) and 0 <= r["accuracy"] <= 1
+    # Mean imputation of standardized columns: an RMSE near 1.
+    mean_rmse = next(r["rmse"] for r in rows if r["imputer"] == "SimpleImputer(mean)")
+    assert 0.5 < mean_rmse < 1.5
+    assert "| digits | 30% |" in stdout
+
+
+def test_movielens_benchmark_quick_run_on_synthetic_ratings(tmp_path):
+    out = tmp_path / "out"
+    _script(sys.executable, str(SCRIPT.parent / "movielens.py"), "--quick", "--out", str(out))
+    report = json.loads((out / "results.json").read_text())
+    synthetic = report["synthetic"]
+    assert synthetic["shape"] == [2000, 1000] and synthetic["stored"] > 19_000
+    assert synthetic["epoch_and_fit_s"] > 0 and synthetic["peak_rss_mb"] > 0
+    assert "movielens" not in report  # no data directory given
