@@ -89,12 +89,7 @@ def _hide_entries(X, fraction, rng):
 
 
 def _column_moments(values, columns, n_features):
-    """Per feature of observed ``values`` (in ``columns``): mean, std, constant?, empty?
-
-    A constant feature's standard deviation is 0 or the float64 rounding of
-    its mean, which would blow up any other value: it is told apart by its
-    smallest and largest values being equal.
-    """
+    """Per feature of observed ``values`` (in ``columns``): mean, std, min, max, empty?"""
     values = np.asarray(values, dtype=np.float64)
     counts = np.bincount(columns, minlength=n_features)
     empty = counts == 0
@@ -105,7 +100,7 @@ def _column_moments(values, columns, n_features):
     high = np.full(n_features, -np.inf)
     np.minimum.at(low, columns, values)
     np.maximum.at(high, columns, values)
-    return mean, scale, low == high, empty
+    return mean, scale, low, high, empty
 
 
 def _is_nan(value):
@@ -186,6 +181,11 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     scale_ : ndarray of shape (n_features_in_,)
         Standard deviation of each feature's observed values (1 for a
         constant feature); NaN for an empty feature.
+
+    data_min_, data_max_ : ndarray of shape (n_features_in_,)
+        Smallest and largest observed value of each feature at ``fit`` (NaN
+        for an empty feature). The network's inputs and imputations are
+        clipped to this range: beyond it, it extrapolates.
 
     residual_std_ : ndarray of shape (n_features_in_,)
         Root mean squared error of the predictions of each feature's
@@ -446,9 +446,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
                 values, columns = X.data, X.indices
             else:
                 values, columns = X[~missing], np.nonzero(~missing)[1]
-            mean, scale, constant, empty = _column_moments(values, columns, X.shape[1])
-        mean[empty] = np.nan
-        scale[~empty & (constant | ~(scale > 0))] = 1.0
+            mean, scale, low, high, empty = _column_moments(values, columns, X.shape[1])
+        mean[empty] = low[empty] = high[empty] = np.nan
+        # A constant feature's standard deviation is 0 or the float64
+        # rounding of its mean, which would blow up any other value: it is
+        # told apart by its smallest and largest values being equal.
+        scale[~empty & ((low == high) | ~(scale > 0))] = 1.0
         scale[empty] = np.nan
         if not np.all(np.isfinite(mean[~empty]) & np.isfinite(scale[~empty])):
             raise ValueError(
@@ -456,6 +459,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
                 "float64; scale the data first."
             )
         self.mean_, self.scale_ = mean, scale
+        self.data_min_, self.data_max_ = low, high
 
     def _kept(self):
         """The features the network imputes: those with observed values at fit."""
@@ -533,7 +537,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         for chunk in _chunks(rows, Z.shape[1]):
             truth = dense_rows(target, chunk)
             held = ~np.isnan(truth)
-            errors = np.where(held, self._reconstruct(dense_rows(inputs, chunk)) - truth, 0.0)
+            errors = np.where(held, self._predict(dense_rows(inputs, chunk)) - truth, 0.0)
             squared += np.sum(errors**2, axis=0)
             counts += held.sum(axis=0)
         overall = np.sum(squared) / max(np.sum(counts), 1)
@@ -625,6 +629,20 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             values[asked] = block[where[asked] - start, position[cols[asked]]]
         return values
 
+    def _predict(self, Z):
+        """The network's predictions of standardized rows Z, within the fitted range.
+
+        Inputs and predictions are clipped to each feature's observed range
+        at ``fit``: a network extrapolates wildly beyond the values it was
+        trained on (a rare pixel's value in a feature constant at ``fit``
+        gave an imputation of 58 standard deviations).
+        """
+        kept = self._kept()
+        low = (self.data_min_[kept] - self.mean_[kept]) / self.scale_[kept]
+        high = (self.data_max_[kept] - self.mean_[kept]) / self.scale_[kept]
+        predicted = self._finite(self._reconstruct(np.clip(Z, low, high)), Z, "transform")
+        return np.clip(predicted, low, high)
+
     def _impute(self, X):
         """X (an array, NaN where missing) with its gaps filled."""
         kept = self._kept()
@@ -633,11 +651,11 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         rows = missing[:, kept].any(axis=1)
         if rows.any():
             Z = self._standardized(X[rows])
-            predicted = self._finite(self._reconstruct(Z), Z, "transform")
-            predicted = predicted * self.scale_[kept] + self.mean_[kept]
+            predicted = self._predict(Z) * self.scale_[kept] + self.mean_[kept]
             if self.sample_posterior:
                 noise = self._posterior_rng.standard_normal(predicted.shape)
-                predicted = predicted + noise * self.residual_std_[kept]
+                predicted = np.clip(predicted + noise * self.residual_std_[kept],
+                                    self.data_min_[kept], self.data_max_[kept])
             block = out[rows][:, kept]
             holes = missing[rows][:, kept]
             block[holes] = predicted[holes]
