@@ -22,8 +22,10 @@ from keras import ops
 from ._base import SCHEDULES, dense_rows
 from ._layers import ObservationVariance, Standardization
 
-#: Rows per batch of validation data.
+#: Rows per batch of validation data, at most; fewer for wide rows, so that a
+#: batch holds at most ``PREDICT_BATCH_VALUES`` values (32 MB of float32).
 PREDICT_BATCH_ROWS = 4096
+PREDICT_BATCH_VALUES = 8_000_000
 
 _OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -436,7 +438,8 @@ def train(
             _dataset(X_train, target_train, batch_size=int(batch_size), seed=int(seed)),
             # A ready dataset: Keras re-adapts NumPy validation data every epoch.
             validation_data=(
-                _dataset(X_val, target_val, batch_size=PREDICT_BATCH_ROWS, seed=None)
+                _dataset(X_val, target_val, seed=None, batch_size=max(
+                    1, min(PREDICT_BATCH_ROWS, PREDICT_BATCH_VALUES // max(X_val.shape[1], 1))))
                 if use_validation
                 else None
             ),
