@@ -45,6 +45,12 @@ def _with_imputer_defaults(doc):
     ).replace(
         "alpha : float, default=0.0",
         "alpha : float, default=1e-4",
+    ).replace(
+        """Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.""",
+        """On by default here: with
+        early stopping alone the imputer overfits (see Notes).""",
     )
     return doc
 

@@ -570,7 +570,7 @@ class _Convergence(keras.callbacks.Callback):
     def _result_weights(self):
         """The weights training would end with now: the averaged ones, if kept."""
         optimizer = self.model.optimizer
-        if not optimizer.use_ema:
+        if not getattr(optimizer, "use_ema", False):
             return self.model.get_weights()
         raw = self.model.get_weights()
         optimizer.finalize_variable_values(self.model.trainable_variables)

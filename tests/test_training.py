@@ -5,7 +5,7 @@ import pickle
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 from estimators import estimator_id
 from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
@@ -212,3 +212,44 @@ def test_diverging_partial_fit_leaves_the_fit_alone(blobs):
         ae.partial_fit(np.full_like(blobs, 3e38))
     assert ae.n_iter_ == 1
     assert_array_equal(ae.transform(blobs), before)
+
+
+def test_masked_loss_weighs_each_entry_alike_with_entry_weighting():
+    import tensorflow as tf
+
+    training = keras_module("_training")
+    y_true = np.array([[1.0, np.nan, 3.0, np.nan], [1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
+    y_pred = np.zeros((2, 4), dtype=np.float32)
+    per_row = training.masked_error("mse", "entry")(tf.constant(y_true), tf.constant(y_pred)).numpy()
+    # The sum over present values divided by the row's width: a row with
+    # fewer values present weighs less, each value the same.
+    assert_allclose(per_row, [(1 + 9) / 4, (1 + 4 + 9 + 16) / 4])
+    with pytest.raises(ValueError, match="unknown masked-loss weighting"):
+        training.masked_error("mse", "column")
+
+
+def test_moving_average_of_the_weights_is_what_training_keeps():
+    import keras
+
+    training = keras_module("_training")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse", average=0.5,
+                           run_eagerly=True, steps_per_execution=1)
+    X = np.random.RandomState(0).normal(size=(64, 3)).astype("float32")
+    callback = training._Convergence(
+        monitor="loss", tol=0.0, n_iter_no_change=100, schedule="constant", learning_rate=0.1,
+        max_iter=1, restore_best=True, verbose=0)
+    callback.set_model(model)
+    callback.on_train_begin()
+    model.fit(X, X[:, :2], batch_size=8, epochs=1, verbose=0)
+    # Keras put the average in place at the end of fit; stand in raw weights.
+    model.set_weights([w + 1.0 for w in model.get_weights()])
+    raw = model.get_weights()
+    averages = [v.numpy() for v in model.optimizer.variables if v.path.endswith("_average")]
+    kept = callback._result_weights()
+    # The averaged weights, and the raw ones left in place to train on.
+    for k, a in zip(kept, averages):
+        assert_allclose(k, a)
+    for r, now in zip(raw, model.get_weights()):
+        assert_array_equal(r, now)
+    assert not np.allclose(kept[0], raw[0])
