@@ -31,27 +31,29 @@ _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
            "alpha", "random_state", "verbose")
 
 
-def _with_imputer_defaults(doc):
-    """The shared parameter docs, with the imputer's own defaults and the reasons."""
-    doc = doc.replace(
-        "hidden_layer_sizes : array-like of int, default=(128,)",
-        "hidden_layer_sizes : array-like of int, default=(256,)",
-    ).replace(
-        'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
-        'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"',
-    ).replace(
-        "n_iter_no_change : int, default=10",
-        "n_iter_no_change : int, default=20",
-    ).replace(
-        "alpha : float, default=0.0",
-        "alpha : float, default=1e-4",
-    ).replace(
-        """Off by default: early stopping
+#: What the shared parameter docs say of the defaults the imputer changes,
+#: and what it says instead.
+_OWN_DEFAULTS = (
+    ("hidden_layer_sizes : array-like of int, default=(128,)",
+     "hidden_layer_sizes : array-like of int, default=(256,)"),
+    ('learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
+     'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"'),
+    ("n_iter_no_change : int, default=10", "n_iter_no_change : int, default=20"),
+    ("alpha : float, default=0.0", "alpha : float, default=1e-4"),
+    ("""Off by default: early stopping
         already regularizes, and weight decay would keep a linear autoencoder
         from reaching PCA's error.""",
-        """On by default here: with
-        early stopping alone the imputer overfits (see Notes).""",
-    )
+     """On by default here: with
+        early stopping alone the imputer overfits (see Notes)."""),
+)
+
+
+def _with_imputer_defaults(doc):
+    """The shared parameter docs, with the imputer's own defaults and the reasons."""
+    for shared, own in _OWN_DEFAULTS:
+        if shared not in doc:  # the shared docs changed: say so, not a stale default
+            raise RuntimeError(f"skae: the shared parameter docs no longer say {shared!r}")
+        doc = doc.replace(shared, own)
     return doc
 
 
@@ -59,13 +61,9 @@ def _with_imputer_defaults(doc):
 _CHUNK_VALUES = 4_000_000
 
 
-def _chunk_rows(n_features):
-    return max(1, _CHUNK_VALUES // max(int(n_features), 1))
-
-
 def _chunks(rows, n_features):
     """``rows`` in chunks whose dense blocks hold about ``_CHUNK_VALUES`` values."""
-    size = _chunk_rows(n_features)
+    size = max(1, _CHUNK_VALUES // max(int(n_features), 1))
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
@@ -628,11 +626,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         values = np.empty(len(rows))
         unique, where = np.unique(rows, return_inverse=True)
         position = np.arange(X.shape[1]) if self.keep_empty_features else np.cumsum(self._kept()) - 1
-        for start in range(0, len(unique), _chunk_rows(X.shape[1])):
-            chunk = unique[start : start + _chunk_rows(X.shape[1])]
+        start = 0
+        for chunk in _chunks(unique, X.shape[1]):
             block = self._impute(dense_rows(X, chunk))
             asked = (where >= start) & (where < start + len(chunk))
             values[asked] = block[where[asked] - start, position[cols[asked]]]
+            start += len(chunk)
         return values
 
     def _predict(self, Z):

@@ -208,9 +208,9 @@ def compile_model(model, *, optimizer, learning_rate, loss, masked=False, averag
 
     ``loss`` names a reconstruction loss (mean over features) or one of
     ``LIKELIHOOD_LOSSES`` (a negative log-likelihood, summed). With
-    ``masked`` (True, or a weighting of :func:`masked_error`; True is
-    ``"row"``), NaN in the target marks a missing value that the loss and
-    the error metric leave out. ``average``, a momentum such as 0.99,
+    ``masked``, a weighting of :func:`masked_error` (``"row"`` or
+    ``"entry"``; False for none), NaN in the target marks a missing value
+    that the loss and the error metric leave out. ``average``, a momentum such as 0.99,
     makes the optimizer keep an exponential moving average of the weights
     (Polyak averaging), which :class:`_Convergence` keeps as the result;
     None trains without. ``plan`` is what :func:`execution_plan` returns.
@@ -221,7 +221,7 @@ def compile_model(model, *, optimizer, learning_rate, loss, masked=False, averag
             LIKELIHOOD_LOSSES[loss](model, metric=True, masked=bool(masked)), name=ERROR_METRIC
         )
     elif masked:
-        loss_fn = masked_error(loss, "row" if masked is True else masked)
+        loss_fn = masked_error(loss, masked)
         metric = keras.metrics.MeanMetricWrapper(loss_fn, name=ERROR_METRIC)
     else:
         loss_cls, metric_cls = _LOSSES[loss]
