@@ -45,7 +45,7 @@ def main(argv=None):
     parser.add_argument("--params", default="{}", help="JSON: parameters for both autoencoders")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--estimator", default="AutoencoderTransformer",
-                        choices=[n for n in skae.__all__ if n != "AutoencoderAnomalyDetector"],
+                        choices=sorted(set(skae._ESTIMATORS) - {"AutoencoderAnomalyDetector"}),
                         help="the estimator of the 'defaults' row (the linear row is always "
                              "an AutoencoderTransformer)")
     parser.add_argument("--linear", action=argparse.BooleanOptionalAction, default=True,

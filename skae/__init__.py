@@ -1,7 +1,8 @@
 """skae: scikit-learn estimators built on Keras 3 autoencoders.
 
-Importing skae is fast: estimator classes load on first use, and Keras and
-TensorFlow load at the first fit or unpickling.
+Importing skae is fast: estimator classes load on first use, Keras and
+TensorFlow load at the first fit or unpickling, and matplotlib when a
+display first draws.
 """
 
 import importlib
@@ -21,12 +22,21 @@ _ESTIMATORS = {
     "VariationalAutoencoder": "_vae",
 }
 
-__all__ = sorted(_ESTIMATORS)
+_DISPLAYS = {
+    "LatentSpaceDisplay": "_plotting",
+    "LossCurveDisplay": "_plotting",
+    "ReconstructionDisplay": "_plotting",
+    "ScoreDistributionDisplay": "_plotting",
+}
+
+_PUBLIC = {**_ESTIMATORS, **_DISPLAYS}
+
+__all__ = sorted(_PUBLIC)
 
 
 def __getattr__(name):
-    if name in _ESTIMATORS:
-        module = importlib.import_module(f"skae.{_ESTIMATORS[name]}")
+    if name in _PUBLIC:
+        module = importlib.import_module(f"skae.{_PUBLIC[name]}")
         return getattr(module, name)
     raise AttributeError(f"module 'skae' has no attribute {name!r}")
 
