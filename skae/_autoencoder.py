@@ -216,7 +216,7 @@ class AutoencoderTransformer(
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -354,7 +354,7 @@ class AutoencoderTransformer(
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float64
+        X_new : ndarray of shape (n_samples, n_components), dtype float64
             The codes.
         """
         check_is_fitted(self)
@@ -366,12 +366,12 @@ class AutoencoderTransformer(
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, n_components)
             Codes, as returned by ``transform``.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_), dtype float64
+        X_original : ndarray of shape (n_samples, n_features), dtype float64
             The reconstructions.
         """
         check_is_fitted(self)

@@ -178,20 +178,20 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
 %(tail)s    Attributes
     ----------
-    mean_ : ndarray of shape (n_features_in_,)
+    mean_ : ndarray of shape (`n_features_in_`,)
         Mean of each feature's observed values at ``fit``; NaN for a feature
         with none (an empty feature).
 
-    scale_ : ndarray of shape (n_features_in_,)
+    scale_ : ndarray of shape (`n_features_in_`,)
         Standard deviation of each feature's observed values (1 for a
         constant feature); NaN for an empty feature.
 
-    data_min_, data_max_ : ndarray of shape (n_features_in_,)
+    data_min_, data_max_ : ndarray of shape (`n_features_in_`,)
         Smallest and largest observed value of each feature at ``fit`` (NaN
         for an empty feature). The network's inputs and imputations are
         clipped to this range: beyond it, it extrapolates.
 
-    residual_std_ : ndarray of shape (n_features_in_,)
+    residual_std_ : ndarray of shape (`n_features_in_`,)
         Root mean squared error of the predictions of each feature's
         held-out entries, in the feature's units (NaN for an empty feature).
         Without early stopping it is measured on training entries hidden
@@ -224,7 +224,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     Notes

@@ -183,7 +183,7 @@ class ReconstructionDisplay:
         estimator : fitted autoencoder
             Anything with ``transform`` and ``inverse_transform``.
 
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Rows to reconstruct; the first ``n_samples`` are shown.
 
         n_samples : int, default=8

@@ -62,7 +62,7 @@ class ShapedAutoencoder(AutoencoderTransformer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Training rows, flat or N-D (see the shape parameter).
         y : Ignored
             Not used, present for API consistency by convention.
@@ -86,7 +86,7 @@ class ShapedAutoencoder(AutoencoderTransformer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             A chunk of training rows.
         y : Ignored
             Not used, present for API consistency by convention.
@@ -107,12 +107,12 @@ class ShapedAutoencoder(AutoencoderTransformer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Rows to encode, flat or N-D.
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float64
+        X_new : ndarray of shape (n_samples, n_components), dtype float64
             The codes.
         """
         return super().transform(self._inference_rows(X, "transform"))
@@ -122,7 +122,7 @@ class ShapedAutoencoder(AutoencoderTransformer):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Rows to score, flat or N-D.
 
         Returns

@@ -36,16 +36,16 @@ class _ShapedVariational(TransformerMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Rows to encode, flat or N-D.
         return_std : bool, default=False
             Also return the posterior standard deviations.
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float64
+        X_new : ndarray of shape (n_samples, n_components), dtype float64
             The posterior means.
-        X_std : ndarray of shape (n_samples, n_components_), dtype float64
+        X_std : ndarray of shape (n_samples, n_components), dtype float64
             The posterior standard deviations; only with ``return_std=True``.
         """
         X = self._inference_rows(X, "transform")
@@ -58,7 +58,7 @@ class _ShapedVariational(TransformerMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, *shape)
+        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
             Rows to score, flat or N-D.
 
         Returns

@@ -68,12 +68,12 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         from a copy of the weights taken when ``fit`` ends, as in
         :class:`AutoencoderTransformer`.
 
-    noise_variance_ : ndarray of shape (n_features_in_,)
+    noise_variance_ : ndarray of shape (`n_features_in_`,)
         The Gaussian likelihood's variance of each feature (one value
         repeated when ``variance="shared"``). Only for
         ``likelihood="gaussian"``.
 
-    kl_per_component_ : ndarray of shape (n_components_,)
+    kl_per_component_ : ndarray of shape (`n_components_`,)
         Mean KL divergence of each code component's posterior from the
         prior over the rows ``fit`` saw (the last chunk, for
         ``partial_fit``), in nats. A component near 0 carries no
@@ -107,7 +107,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     See Also
@@ -352,9 +352,9 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_components_), dtype float64
+        X_new : ndarray of shape (n_samples, n_components), dtype float64
             The posterior means.
-        X_std : ndarray of shape (n_samples, n_components_), dtype float64
+        X_std : ndarray of shape (n_samples, n_components), dtype float64
             The posterior standard deviations; only with ``return_std=True``.
         """
         check_is_fitted(self)
@@ -478,7 +478,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_), dtype float64
+        X : ndarray of shape (n_samples, n_features), dtype float64
             The drawn rows.
         """
         check_is_fitted(self)

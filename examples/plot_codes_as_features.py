@@ -1,0 +1,63 @@
+"""
+=================================================
+Codes as features, and learning from a few labels
+=================================================
+
+An autoencoder's codes can feed a classifier in a
+:class:`~sklearn.pipeline.Pipeline`, exactly as PCA's components do. Its
+real use is when labels are scarce: the autoencoder learns from every row,
+labelled or not, and the classifier needs only the few labels there are
+(unsupervised pretraining, then a supervised model on the codes).
+"""
+
+# %%
+import os
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skae import AutoencoderTransformer
+
+FAST = os.environ.get("SKAE_EXAMPLES_FAST") == "1"  # the test suite's quick run
+
+X, y = load_digits(return_X_y=True)
+X = X / 16.0
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, random_state=0)
+if FAST:
+    X_train, X_test, y_train, y_test = X_train[:300], X_test[:100], y_train[:300], y_test[:100]
+max_iter = 3 if FAST else 200
+
+# %%
+# With every label: a pipeline of codes and logistic regression.
+pipe = make_pipeline(
+    AutoencoderTransformer(n_components=16, random_state=0, max_iter=max_iter),
+    StandardScaler(),
+    LogisticRegression(max_iter=2000),
+).fit(X_train, y_train)
+pca_pipe = make_pipeline(PCA(n_components=16), StandardScaler(),
+                         LogisticRegression(max_iter=2000)).fit(X_train, y_train)
+print(f"all {len(y_train)} labels: autoencoder codes {pipe.score(X_test, y_test):.3f}, "
+      f"PCA components {pca_pipe.score(X_test, y_test):.3f}")
+
+# %%
+# With 5 labels per class: the encoders learn from every training row (the
+# labels are not used), the classifiers from 50 labelled rows only.
+rng = np.random.RandomState(0)
+labelled = np.concatenate([rng.choice(np.flatnonzero(y_train == c), 5, replace=False)
+                           for c in range(10)])
+encoders = {
+    "raw pixels": None,
+    "PCA": PCA(n_components=16).fit(X_train),
+    "autoencoder": AutoencoderTransformer(n_components=16, random_state=0,
+                                          max_iter=max_iter).fit(X_train),
+}
+for name, encoder in encoders.items():
+    encode = (lambda Z: Z) if encoder is None else encoder.transform
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    clf.fit(encode(X_train[labelled]), y_train[labelled])
+    print(f"50 labels, {name:>11}: test accuracy {clf.score(encode(X_test), y_test):.3f}")
