@@ -47,6 +47,16 @@ autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
+# Link the types of parameters and attributes that name another project's
+# objects (through the inventories below); leave other words as text.
+numpydoc_xref_param_type = True
+numpydoc_xref_ignore = "all"
+numpydoc_xref_aliases = {
+    "ndarray": "numpy.ndarray",
+    "RandomState": "numpy.random.RandomState",
+    "keras.Model": "keras.Model",
+    "keras.layers.Layer": "keras.layers.Layer",
+}
 
 # -- Links to other projects, offline ------------------------------------------
 # The inventories are written from the installed packages (scikit-learn) or

@@ -4,10 +4,11 @@ Codes as features, and learning from a few labels
 =================================================
 
 An autoencoder's codes can feed a classifier in a
-:class:`~sklearn.pipeline.Pipeline`, exactly as PCA's components do. Its
-real use is when labels are scarce: the autoencoder learns from every row,
-labelled or not, and the classifier needs only the few labels there are
-(unsupervised pretraining, then a supervised model on the codes).
+:class:`~sklearn.pipeline.Pipeline`, exactly as PCA's components do. When labels are scarce, the
+autoencoder can learn from every row, labelled or not, and the classifier
+from the few labels there are (unsupervised pretraining, then a supervised
+model on the codes). Whether the codes beat the raw features or PCA's
+depends on the data: this example measures it on the digits.
 """
 
 # %%

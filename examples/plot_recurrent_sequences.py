@@ -25,7 +25,7 @@ from skae import ReconstructionDisplay, RecurrentAutoencoder
 FAST = os.environ.get("SKAE_EXAMPLES_FAST") == "1"  # the test suite's quick run
 
 rng = np.random.RandomState(0)
-n_samples, n_steps = (60, 8) if FAST else (1500, 40)
+n_samples, n_steps = (60, 8) if FAST else (600, 30)
 t = np.linspace(0, 1, n_steps)
 frequency = rng.uniform(1, 3, size=(n_samples, 1))
 phase = rng.uniform(0, 2 * np.pi, size=(n_samples, 1))
@@ -37,7 +37,7 @@ X_train, X_test = X[: n_samples * 4 // 5], X[n_samples * 4 // 5:]
 
 # %%
 rae = RecurrentAutoencoder(n_components=3, units=32, random_state=0,
-                           max_iter=1 if FAST else 100).fit(X_train)
+                           max_iter=1 if FAST else 60).fit(X_train)
 pca = PCA(n_components=3).fit(X_train.reshape(len(X_train), -1))
 flat_test = X_test.reshape(len(X_test), -1)
 print(f"sequence shape: {rae.sequence_shape_}")

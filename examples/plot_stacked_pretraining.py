@@ -34,11 +34,11 @@ if FAST:
 # The same network, 64-48-24-8 and back, trained with and without
 # pretraining, beside PCA with as many components.
 params = dict(n_components=8, hidden_layer_sizes=(48, 24), random_state=0,
-              max_iter=5 if FAST else 300)
+              max_iter=5 if FAST else 60)
 models = {
     "PCA": PCA(n_components=8),
     "no pretraining": AutoencoderTransformer(**params),
-    "stacked": StackedAutoencoder(pretrain_max_iter=3 if FAST else 100, **params),
+    "stacked": StackedAutoencoder(pretrain_max_iter=3 if FAST else 20, **params),
 }
 for name, model in models.items():
     model.fit(X_train)

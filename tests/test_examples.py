@@ -23,8 +23,11 @@ def test_there_are_examples():
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_runs(path, monkeypatch, restore_global_seeds):
+def test_example_runs(path, monkeypatch, tmp_path, restore_global_seeds):
     monkeypatch.setenv("SKAE_EXAMPLES_FAST", "1")
+    # Tests never need the shared data: examples that read it take their
+    # offline fallback here (the docs build runs them on the real data).
+    monkeypatch.setenv("SKAE_DATA", str(tmp_path))
     monkeypatch.chdir(path.parent)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*non-interactive.*cannot be shown")

@@ -1,0 +1,30 @@
+"""The docs name everything they should: cheap checks of what the Sphinx
+build (README, "Documentation") would otherwise catch only when run."""
+
+import re
+from pathlib import Path
+
+import skae
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def test_every_public_name_is_in_the_api_reference():
+    listed = set(re.findall(r"^   (\w+)$", (DOCS / "api.rst").read_text(), flags=re.M))
+    assert listed == set(skae.__all__)
+
+
+def test_examples_the_user_guide_cites_exist():
+    examples = {p.name for p in (ROOT / "examples").glob("plot_*.py")}
+    cited = set()
+    for page in (DOCS / "user_guide").glob("*.rst"):
+        cited |= set(re.findall(r"sphx_glr_auto_examples_(plot_\w+\.py)", page.read_text()))
+    assert cited, "the user guide cites no example"
+    assert cited <= examples
+
+
+def test_every_user_guide_page_is_in_its_table_of_contents():
+    index = (DOCS / "user_guide" / "index.rst").read_text()
+    pages = {p.stem for p in (DOCS / "user_guide").glob("*.rst")} - {"index"}
+    assert pages == set(re.findall(r"^   (\w+)$", index, flags=re.M))
