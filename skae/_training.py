@@ -86,7 +86,13 @@ def execution_plan(n_samples, batch_size, max_iter):
         return {"run_eagerly": True, "steps_per_execution": 1}
     if n_steps < MIN_STEPS_FOR_MULTI_STEP:
         return {"run_eagerly": False, "steps_per_execution": 1}
-    return {"run_eagerly": False, "steps_per_execution": min(STEPS_PER_EXECUTION, n_batches)}
+    # A number of steps that divides the epoch's lets the data run on from
+    # one epoch to the next (see train); any divisor from half the most up
+    # serves as well as the most.
+    divisors = [d for d in range(STEPS_PER_EXECUTION // 2, STEPS_PER_EXECUTION + 1)
+                if n_batches % d == 0]
+    steps = max(divisors) if divisors else min(STEPS_PER_EXECUTION, n_batches)
+    return {"run_eagerly": False, "steps_per_execution": steps}
 
 
 def _squared(y_true, y_pred):
@@ -346,27 +352,35 @@ def _row_gatherer(X, target):
     return gather
 
 
-def _dataset(X, target, *, batch_size, seed):
-    """Batches of ``(X, target)``, one pass after another, from ``seed`` alone.
+def _dataset(X, target, *, batch_size, seed, steps_per_execution=1):
+    """Batches of ``(X, target)`` in a new order every epoch, from ``seed`` alone.
 
-    The dataset never ends: each pass over the rows (one epoch) follows the
-    last, so that Keras keeps one iterator for the whole fit (told the steps
-    of an epoch) instead of making one per epoch, which costs tens of
-    milliseconds, as much as an epoch of a small network. Each pass draws its
-    order with a stateless shuffle keyed by ``(seed, pass number)``. Unlike
+    Each pass over the rows (one epoch) draws its order with a stateless
+    shuffle keyed by ``(seed, pass number)``. Unlike
     ``Dataset.shuffle(seed=...)``, which mixes in TensorFlow's global seed,
     the order depends on nothing but ``seed``. ``seed=None`` gives the rows
     in order every pass (validation data). Sparse rows: see
     :func:`_row_gatherer`.
 
-    Returns the dataset and the number of batches in one pass.
+    When ``steps_per_execution`` divides the batches of a pass, the dataset
+    never ends: the passes follow one another, and Keras, told the steps of
+    an epoch, keeps one iterator for the whole fit instead of making one an
+    epoch, which costs tens of milliseconds (as much as an epoch of a small
+    network). Otherwise each pass ends the dataset: a graph call of several
+    steps would run on into the next pass, and epochs would no longer be
+    passes.
+
+    Returns the dataset and the steps of an epoch to tell Keras (None for a
+    dataset that ends).
     """
     n_rows = X.shape[0]
     steps = -(-n_rows // batch_size)
+    endless = steps % steps_per_execution == 0
     gather = _row_gatherer(X, target)
     if seed is None:
-        ds = tf.data.Dataset.range(n_rows).batch(batch_size).repeat()
-        return ds.map(gather).prefetch(tf.data.AUTOTUNE), steps
+        ds = tf.data.Dataset.range(n_rows).batch(batch_size)
+        ds = ds.repeat() if endless else ds
+        return ds.map(gather).prefetch(tf.data.AUTOTUNE), steps if endless else None
     passes = tf.Variable(0, dtype=tf.int64, trainable=False)
 
     def shuffled_indices(_):
@@ -376,8 +390,13 @@ def _dataset(X, target, *, batch_size, seed):
         )
         return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
 
-    ds = tf.data.Dataset.from_tensors(0).repeat().flat_map(shuffled_indices)
-    return ds.map(gather).prefetch(tf.data.AUTOTUNE), steps
+    if endless:
+        ds = tf.data.Dataset.from_tensors(0).repeat().flat_map(shuffled_indices)
+    else:
+        ds = tf.data.Dataset.from_tensors(0).flat_map(shuffled_indices)
+        # flat_map hides the length, which Keras needs to know where epochs end.
+        ds = ds.apply(tf.data.experimental.assert_cardinality(steps))
+    return ds.map(gather).prefetch(tf.data.AUTOTUNE), steps if endless else None
 
 
 def train(
@@ -438,11 +457,13 @@ def train(
     template = _template(model, compile_args)
     with template.lock:
         template.load(model, optimizer_state)
+        per_call = int(compile_args.get("steps_per_execution", 1))
         train_data, train_steps = _dataset(
-            X_train, target_train, batch_size=int(batch_size), seed=int(seed)
+            X_train, target_train, batch_size=int(batch_size), seed=int(seed),
+            steps_per_execution=per_call,
         )
         val_data, val_steps = (
-            _dataset(X_val, target_val, seed=None, batch_size=max(
+            _dataset(X_val, target_val, seed=None, steps_per_execution=per_call, batch_size=max(
                 1, min(PREDICT_BATCH_ROWS, PREDICT_BATCH_VALUES // max(X_val.shape[1], 1))))
             if use_validation
             else (None, None)

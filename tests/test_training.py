@@ -253,3 +253,21 @@ def test_moving_average_of_the_weights_is_what_training_keeps():
     for r, now in zip(raw, model.get_weights()):
         assert_array_equal(r, now)
     assert not np.allclose(kept[0], raw[0])
+
+
+@pytest.mark.parametrize("n_rows", [384, 600], ids=["epoch-divides", "epoch-does-not-divide"])
+def test_epochs_are_passes_however_many_steps_a_graph_call_runs(n_rows):
+    # A short fit runs one step per graph call; a long one several. Either
+    # way epoch e is pass e over the rows in the same order, so the first
+    # epochs' losses agree. 384 rows in batches of 32 are 12 batches, which
+    # 12 steps a call divide (the data runs on from epoch to epoch); 600 rows
+    # are 19 batches, which 16 steps a call do not (each pass ends).
+    from skae import _training
+
+    X = np.random.RandomState(0).rand(n_rows, 6)
+    params = dict(hidden_layer_sizes=(4,), batch_size=32, early_stopping=False, tol=0,
+                  random_state=0)
+    short = AutoencoderTransformer(2, max_iter=2, **params).fit(X)
+    long = AutoencoderTransformer(2, max_iter=23, **params).fit(X)
+    assert _training.execution_plan(n_rows, 32, 23)["steps_per_execution"] > 1
+    assert_allclose(long.loss_curve_[:2], short.loss_curve_, rtol=1e-5)
