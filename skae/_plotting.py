@@ -87,6 +87,23 @@ def _first_rows(X, n_samples):
     return X
 
 
+def _checked_values(values, ndim, name):
+    values = np.asarray(values, dtype=float)
+    if values.ndim != ndim or len(values) == 0:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {values.shape}.")
+    return values
+
+
+def _checked_labels(y, n, per):
+    """``y`` as an array of one label per ``per`` (``n`` of them), or None."""
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"y must have one label per {per} ({n}), got shape {y.shape}.")
+    return y
+
+
 def _as_rows(X):
     if hasattr(X, "toarray"):
         X = X.toarray()
@@ -503,15 +520,8 @@ class LatentSpaceDisplay:
         display : LatentSpaceDisplay
         """
         _check_matplotlib_support(f"{cls.__name__}.from_codes")
-        codes = np.asarray(codes, dtype=float)
-        if codes.ndim != 2 or len(codes) == 0:
-            raise ValueError(f"codes must be a non-empty 2-D array, got shape {codes.shape}.")
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != (len(codes),):
-                raise ValueError(
-                    f"y must have one label per row of codes ({len(codes)}), got shape {y.shape}."
-                )
+        codes = _checked_values(codes, 2, "codes")
+        y = _checked_labels(y, len(codes), "row of codes")
         width = codes.shape[1]
         if width == 1:
             embedding = np.column_stack([np.arange(len(codes)), codes[:, 0]])
@@ -879,15 +889,8 @@ class ScoreDistributionDisplay:
         display : ScoreDistributionDisplay
         """
         _check_matplotlib_support(f"{cls.__name__}.from_scores")
-        scores = np.asarray(scores, dtype=float)
-        if scores.ndim != 1 or len(scores) == 0:
-            raise ValueError(f"scores must be a non-empty 1-D array, got shape {scores.shape}.")
-        if y is not None:
-            y = np.asarray(y)
-            if y.shape != scores.shape:
-                raise ValueError(
-                    f"y must have one label per score ({len(scores)}), got shape {y.shape}."
-                )
+        scores = _checked_values(scores, 1, "scores")
+        y = _checked_labels(y, len(scores), "score")
         display = cls(scores, y, offset=offset, estimator_name=estimator_name)
         return display.plot(ax=ax, bins=bins, hist_kw=hist_kw)
 
