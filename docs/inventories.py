@@ -1,4 +1,4 @@
-"""Offline intersphinx inventories for scikit-learn, NumPy and Keras.
+"""Offline intersphinx inventories for scikit-learn, NumPy, Keras and Python.
 
 The docs build with no network: intersphinx reads these files, written at
 build time, instead of fetching ``objects.inv`` from each project's site.
@@ -7,9 +7,10 @@ The links still point at each project's online documentation.
 - scikit-learn: every public class and function, listed from the installed
   package (each public module's ``__all__``), linked to its page under
   ``modules/generated/``, the layout of scikit-learn's API reference.
-- NumPy and Keras: the objects this documentation names, linked by hand
-  (Keras' site is not built with Sphinx and publishes no inventory; the
-  pages follow keras.io's API index).
+- NumPy, Keras and Python: the objects this documentation names (or
+  numpydoc's type links name), linked by hand (Keras' site is not built
+  with Sphinx and publishes no inventory; the pages follow keras.io's API
+  index).
 """
 
 import importlib
@@ -17,7 +18,29 @@ import inspect
 import zlib
 from pathlib import Path
 
+PYTHON = {
+    # The targets numpydoc's default type links name (numpydoc.xref.DEFAULT_LINKS).
+    "bltin-boolean-values": ("std:label", "library/stdtypes.html#bltin-boolean-values"),
+    "iterable": ("std:term", "glossary.html#term-iterable"),
+    "sequence": ("std:term", "glossary.html#term-sequence"),
+    "generator": ("std:term", "glossary.html#term-generator"),
+    "None": ("py:data", "library/constants.html#None"),
+    "True": ("py:data", "library/constants.html#True"),
+    "False": ("py:data", "library/constants.html#False"),
+    "list": ("py:class", "library/stdtypes.html#list"),
+    "tuple": ("py:class", "library/stdtypes.html#tuple"),
+    "str": ("py:class", "library/stdtypes.html#str"),
+    "dict": ("py:class", "library/stdtypes.html#dict"),
+    "float": ("py:class", "library/functions.html#float"),
+    "int": ("py:class", "library/functions.html#int"),
+    "callable": ("py:function", "library/functions.html#callable"),
+}
+
 NUMPY = {
+    "array_like": ("std:term", "glossary.html#term-array_like"),
+    "arrays.scalars": ("std:label", "reference/arrays.scalars.html#arrays-scalars"),
+    "numpy": ("py:module", "reference/index.html#module-numpy"),
+    "numpy.inf": ("py:data", "reference/constants.html#numpy.inf"),
     "numpy.ndarray": ("py:class", "reference/generated/numpy.ndarray.html#numpy.ndarray"),
     "numpy.float32": ("py:class", "reference/arrays.scalars.html#numpy.float32"),
     "numpy.float64": ("py:class", "reference/arrays.scalars.html#numpy.float64"),
@@ -116,5 +139,8 @@ def write_all(folder):
         )),
         "keras": ("https://keras.io/", write_inventory(
             folder / "keras.inv", "Keras", "3", KERAS
+        )),
+        "python": ("https://docs.python.org/3/", write_inventory(
+            folder / "python.inv", "Python", "3", PYTHON
         )),
     }
