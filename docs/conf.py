@@ -62,7 +62,6 @@ numpydoc_xref_aliases = {
 # The inventories are written from the installed packages (scikit-learn) or
 # listed by hand (NumPy, Keras): the build never needs the network.
 intersphinx_mapping = inventories.write_all(HERE / "_build" / "inventories")
-intersphinx_disabled_reftypes = ["*"]
 
 # -- Gallery ------------------------------------------------------------------
 sphinx_gallery_conf = {
