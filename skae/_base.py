@@ -234,6 +234,7 @@ class BaseAutoencoder(BaseEstimator):
             max_iter=1 if partial else self.max_iter,
             from_scratch=not (continuing or partial),
             optimizer_state=getattr(self, "_optimizer_state", None) if partial else None,
+            streaming=partial,
         )
         self._check_converged(result)
         if not partial and not result.stopped_early and result.n_iter >= self.max_iter:
@@ -382,9 +383,11 @@ class BaseAutoencoder(BaseEstimator):
         )
 
     def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None, optimizer_state=None,
-               **options):
+               streaming=False, **options):
         """Train one Keras model to reconstruct its input.
 
+        ``streaming`` marks one pass of many (``partial_fit``), which runs
+        as a graph however short: see ``_training.execution_plan``.
         ``options`` go to ``_training.train`` (``epoch_hook``,
         ``unsettled_epochs``).
         """
@@ -396,7 +399,7 @@ class BaseAutoencoder(BaseEstimator):
             loss=self.loss if loss is None else loss,
             masked=self._masked_weighting if self._allow_nan else False,
             average=self._weight_averaging,
-            **training.execution_plan(X_train.shape[0], batch_size, max_iter),
+            **training.execution_plan(X_train.shape[0], batch_size, max_iter, streaming=streaming),
         )
         return training.train(
             model,
@@ -416,16 +419,13 @@ class BaseAutoencoder(BaseEstimator):
         )
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        optimizer_state):
+                        **options):
         """Train ``networks``; return a ``_training.TrainingResult``.
 
         ``from_scratch`` is False when training continues fitted weights or
         runs one ``partial_fit`` pass; the other arguments are ``_train``'s.
         """
-        return self._train(
-            networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-            optimizer_state=optimizer_state,
-        )
+        return self._train(networks.model, X_train, X_val, seed=seed, max_iter=max_iter, **options)
 
     # ----------------------------------------------------------- inference
 

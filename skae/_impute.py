@@ -518,12 +518,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         )
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        optimizer_state):
+                        **options):
         # X_val is the target of held-out entries; their input is the
         # training rows themselves.
         return self._train(
             networks.model, X_train, None if X_val is None else X_train, target_val=X_val,
-            seed=seed, max_iter=max_iter, loss="mse", optimizer_state=optimizer_state,
+            seed=seed, max_iter=max_iter, loss="mse", **options,
         )
 
     def _measure_residuals(self, Z):

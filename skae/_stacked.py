@@ -124,7 +124,7 @@ n_features_in_, feature_names_in_
             raise ValueError("At least one of pretrain and fine_tune must be True.")
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        optimizer_state):
+                        **options):
         # Continued and partial fits train end to end: pretraining again
         # would overwrite what they continue.
         pretrain = self.pretrain and from_scratch
@@ -132,7 +132,7 @@ n_features_in_, feature_names_in_
         if self.fine_tune or not from_scratch:
             result = self._train(
                 networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-                optimizer_state=optimizer_state,
+                **options,
             )
         else:
             result = keras_module("_training").TrainingResult(

@@ -71,7 +71,7 @@ class TrainingResult:
     history: dict = field(default_factory=dict)
 
 
-def execution_plan(n_samples, batch_size, max_iter):
+def execution_plan(n_samples, batch_size, max_iter, *, streaming=False):
     """How to run a training of at most ``max_iter`` epochs: Keras compile options.
 
     Tracing a training step into a graph costs about a second here, and a
@@ -79,9 +79,16 @@ def execution_plan(n_samples, batch_size, max_iter):
     (at most ``MAX_EAGER_STEPS`` steps) runs eagerly, a long one runs several
     batches per graph call to cut per-step overhead. All three ways compute
     the same updates.
+
+    ``streaming`` marks one pass of a stream (``partial_fit``): however
+    short, it runs as a graph of one step a call, whatever the chunk's
+    size, so that every chunk of the stream trains on the one template
+    (:class:`_Template`) traced at the first.
     """
     n_batches = -(-int(n_samples) // int(batch_size))
     n_steps = n_batches * int(max_iter)
+    if streaming:
+        return {"run_eagerly": False, "steps_per_execution": 1}
     if n_steps <= MAX_EAGER_STEPS:
         return {"run_eagerly": True, "steps_per_execution": 1}
     if n_steps < MIN_STEPS_FOR_MULTI_STEP:

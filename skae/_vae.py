@@ -261,7 +261,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         return float(self.beta) * min(1.0, (epoch + 1) / self.kl_warmup)
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        optimizer_state):
+                        **options):
         done = 0 if from_scratch else getattr(self, "n_iter_", 0)
         hook = None
         if self.kl_warmup > 0:
@@ -269,8 +269,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
                 model.get_layer("code_sampling").kl_weight.assign(self._kl_weight(done + epoch))
         result = self._train(
             networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-            loss=self.likelihood, optimizer_state=optimizer_state, epoch_hook=hook,
-            unsettled_epochs=max(0, self.kl_warmup - done),
+            loss=self.likelihood, epoch_hook=hook,
+            unsettled_epochs=max(0, self.kl_warmup - done), **options,
         )
         # The loss leaves out the log-likelihood's constant in the scale of
         # X: n_features * log(scale) (see _training.LIKELIHOOD_LOSSES).
