@@ -320,11 +320,19 @@ def _canonical(config, names):
     return config
 
 
+#: Compile arguments that leave the traced step unchanged: a fit sets them
+#: on the template's variables (the learning rate at every epoch's start,
+#: by :class:`_Convergence`), so fits that differ only in them, as the
+#: candidates of a search over learning rates do, share one template.
+_UNTRACED_ARGS = ("learning_rate",)
+
+
 def _template(model, compile_args):
     """The template for ``model``'s architecture and training settings."""
     names = {layer.name: f"layer_{i}" for i, layer in enumerate(model.layers)}
     names[model.name] = "model"
-    key = json.dumps([_canonical(model.get_config(), names), compile_args], sort_keys=True, default=repr)
+    traced = {name: value for name, value in compile_args.items() if name not in _UNTRACED_ARGS}
+    key = json.dumps([_canonical(model.get_config(), names), traced], sort_keys=True, default=repr)
     with _TEMPLATES_LOCK:
         if key not in _TEMPLATES:
             _TEMPLATES[key] = _Template(model, compile_args)

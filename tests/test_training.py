@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from estimators import estimator_id
+from sklearn.base import clone
+
+from estimators import estimator_id, tiny_autoencoders
 from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
 from skae._keras import keras_module
 
@@ -194,6 +196,38 @@ def test_partial_fit_streams_chunks_and_survives_pickling(blobs):
     for chunk in chunks:
         resumed.partial_fit(chunk)
     assert_array_equal(resumed.transform(blobs), streamed.transform(blobs))
+
+
+@pytest.mark.parametrize(
+    "estimator", [est for est in tiny_autoencoders() if hasattr(est, "partial_fit")],
+    ids=estimator_id,
+)
+def test_every_streaming_estimator_resumes_from_a_pickle_between_chunks(estimator, blobs):
+    # What dask-ml's Incremental does on a cluster: the estimator travels
+    # between workers, pickled, from one chunk's partial_fit to the next.
+    straight, shipped = clone(estimator), clone(estimator)
+    for chunk in np.array_split(blobs, 2):
+        straight.partial_fit(chunk)
+        shipped = pickle.loads(pickle.dumps(shipped.partial_fit(chunk)))
+    assert shipped.n_iter_ == straight.n_iter_ == 2
+    assert_array_equal(shipped.transform(blobs), straight.transform(blobs))
+
+
+def test_fits_that_differ_in_learning_rate_share_a_template_and_equal_fresh_ones(blobs):
+    training = keras_module("_training")
+
+    def codes(rate):
+        ae = AutoencoderTransformer(2, learning_rate=rate, max_iter=20, **TINY)
+        return ae.fit(blobs).transform(blobs)
+
+    training._TEMPLATES.clear()
+    fresh = codes(0.01)  # on a template of its own
+    training._TEMPLATES.clear()
+    codes(0.001)
+    n_templates = len(training._TEMPLATES)
+    shared = codes(0.01)  # on the template the fit at 0.001 made
+    assert len(training._TEMPLATES) == n_templates
+    assert_array_equal(shared, fresh)
 
 
 def test_partial_fit_with_wrong_features_leaves_the_fit_alone(blobs):
