@@ -46,14 +46,13 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from compare import add_data_arguments, load_dataset  # noqa: E402
+from compare import PeakMemory, add_data_arguments, load_dataset  # noqa: E402
 
 PARTS = ("search", "incremental", "transform")
 
@@ -231,32 +230,24 @@ def generated_rows(n_rows, chunk, seed):
                          meta=np.empty((0, N_FEATURES), np.float32))
 
 
-class PeakClusterMemory:
-    """Peak of the summed resident memory of the client and every worker."""
+class PeakClusterMemory(PeakMemory):
+    """Peak of the summed resident memory of the client and every worker, in MB."""
 
     def __init__(self, client, interval=0.2):
-        self.client, self.interval = client, interval
+        super().__init__(interval)
+        self.client, self.last = client, 0
 
-    def _sample(self):
-        while not self._done.is_set():
-            try:
-                workers, own = worker_rss_mb(self.client)
-                self.peak = max(self.peak, own + sum(workers))
-            except Exception:  # a worker busy past the timeout: sample again
-                pass
-            self._done.wait(self.interval)
-
-    def __enter__(self):
-        workers, own = worker_rss_mb(self.client)
-        self.start = self.peak = own + sum(workers)
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
+    def rss_bytes(self):
+        try:
+            workers, own = worker_rss_mb(self.client)
+            self.last = int((own + sum(workers)) * 2**20)
+        except Exception:  # a worker too busy to answer in time: keep the last sample
+            pass
+        return self.last
 
     def __exit__(self, *exc):
-        self._done.set()
-        self._thread.join()
+        super().__exit__(*exc)
+        self.start, self.peak = self.start / 2**20, self.peak / 2**20
 
 
 def run_out_of_core(args, parts):
