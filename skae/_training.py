@@ -85,10 +85,10 @@ def execution_plan(n_samples, batch_size, max_iter, *, streaming=False):
     size, so that every chunk of the stream trains on the one template
     (:class:`_Template`) traced at the first.
     """
-    n_batches = -(-int(n_samples) // int(batch_size))
-    n_steps = n_batches * int(max_iter)
     if streaming:
         return {"run_eagerly": False, "steps_per_execution": 1}
+    n_batches = -(-int(n_samples) // int(batch_size))
+    n_steps = n_batches * int(max_iter)
     if n_steps <= MAX_EAGER_STEPS:
         return {"run_eagerly": True, "steps_per_execution": 1}
     if n_steps < MIN_STEPS_FOR_MULTI_STEP:

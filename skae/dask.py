@@ -45,8 +45,8 @@ def worker_env(threads=1):
     ----------
     threads : int, default=1
         The cores of one worker process: the machine's cores divided by
-        the worker processes on it, times nothing more (one Dask thread a
-        worker runs one fit at a time).
+        the worker processes on it. Give each worker one Dask thread, so
+        that it runs one fit at a time on those cores.
 
     Returns
     -------

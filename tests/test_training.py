@@ -6,7 +6,6 @@ import pickle
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-
 from sklearn.base import clone
 
 from estimators import estimator_id, tiny_autoencoders
