@@ -71,7 +71,7 @@ def parse_args(argv=None):
     parser.add_argument("--epochs", type=int, default=1, help="passes of the Incremental fit (default 1)")
     parser.add_argument("--n-components", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2,
-                        help="worker processes for incremental and transform (default 2)")
+                        help="worker processes for transform (default 2; Incremental runs on one)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="folder for scale.json")
     parser.add_argument("--quick", action="store_true",
@@ -97,11 +97,17 @@ def cluster(n_workers):
     return local, distributed.Client(local)
 
 
-def worker_rss_mb(client):
+def process_rss_mb():
+    """This process's resident memory, in MB."""
     import psutil
 
-    rss = client.run(lambda: __import__("psutil").Process().memory_info().rss)
-    return [rss[address] / 2**20 for address in sorted(rss)], psutil.Process().memory_info().rss / 2**20
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def worker_rss_mb(client):
+    """Each worker's resident memory (by address) and this process's, in MB."""
+    rss = client.run(process_rss_mb)
+    return [rss[address] for address in sorted(rss)], process_rss_mb()
 
 
 def load_keras():
@@ -181,10 +187,10 @@ def run_search(args, X):
         ))
         print(f"  {rows[-1]['setting']}: {times[0]:.1f} s cold, {times[2]:.1f} s warm, "
               f"start-up {startup:.1f} s", flush=True)
-    for key in ("seconds", "warm_seconds"):
-        for row in rows[1:]:
-            row[f"speedup_over_1_worker{'_warm' * (key == 'warm_seconds')}"] = (
-                rows[1][key] / row[key])
+    one_worker = rows[1]
+    for row in rows[1:]:
+        row["speedup_over_1_worker"] = one_worker["seconds"] / row["seconds"]
+        row["speedup_over_1_worker_warm"] = one_worker["warm_seconds"] / row["warm_seconds"]
     return dict(candidates=len(candidates), fits_per_search=fits, rows=rows,
                 n_samples=int(X.shape[0]), n_features=int(X.shape[1]))
 
@@ -302,7 +308,7 @@ def run_out_of_core(args, parts):
     return result
 
 
-def print_out_of_core(result, parts):
+def print_out_of_core(result):
     print(f"\nOut of core: {result['rows']:,} x {result['n_features']} float32 "
           f"({result['array_gb']:.2f} GB), blocks of {result['chunk']:,} rows; Incremental "
           f"on 1 worker, transform on {result['transform_workers']}")
@@ -331,7 +337,7 @@ def main(argv=None):
     if {"incremental", "transform"} & set(args.parts):
         print("\nout of core", flush=True)
         report["out_of_core"] = run_out_of_core(args, args.parts)
-        print_out_of_core(report["out_of_core"], args.parts)
+        print_out_of_core(report["out_of_core"])
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

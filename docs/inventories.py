@@ -125,22 +125,19 @@ def write_inventory(path, project, version, entries):
 
 
 def write_all(folder):
-    """Write the three inventories into ``folder``; return intersphinx_mapping."""
+    """Write the inventories into ``folder``; return intersphinx_mapping."""
     import numpy
     import sklearn
 
-    folder = Path(folder)
+    projects = [
+        # (intersphinx name, site, project, version, entries)
+        ("sklearn", "https://scikit-learn.org/stable/", "scikit-learn", sklearn.__version__,
+         sklearn_entries()),
+        ("numpy", "https://numpy.org/doc/stable/", "NumPy", numpy.__version__, NUMPY),
+        ("keras", "https://keras.io/", "Keras", "3", KERAS),
+        ("python", "https://docs.python.org/3/", "Python", "3", PYTHON),
+    ]
     return {
-        "sklearn": ("https://scikit-learn.org/stable/", write_inventory(
-            folder / "sklearn.inv", "scikit-learn", sklearn.__version__, sklearn_entries()
-        )),
-        "numpy": ("https://numpy.org/doc/stable/", write_inventory(
-            folder / "numpy.inv", "NumPy", numpy.__version__, NUMPY
-        )),
-        "keras": ("https://keras.io/", write_inventory(
-            folder / "keras.inv", "Keras", "3", KERAS
-        )),
-        "python": ("https://docs.python.org/3/", write_inventory(
-            folder / "python.inv", "Python", "3", PYTHON
-        )),
+        name: (site, write_inventory(Path(folder) / f"{name}.inv", project, version, entries))
+        for name, site, project, version, entries in projects
     }
