@@ -36,6 +36,16 @@ process:
     reduced to their column means so no result is held whole either, on
     ``--workers`` workers (blocks are independent here); seconds and rows
     a second.
+``memory``
+    Resident memory growth per fit: ``--fits`` fits of one architecture
+    (the search's first candidate, ``--search-epochs`` epochs) in this
+    process, then one at a time in a 1-worker ``LocalCluster`` with Dask's
+    statistical profiler on (its default) and off. Growth per fit is
+    measured after the first fifth of the fits (warm-up). The profiler
+    samples the running thread's stack every 10 ms and keeps one profile
+    a second for the last ``distributed.admin.low-level-log-length``
+    seconds (1000): TensorFlow's deep stacks make that history the bulk of
+    a training worker's growth.
 
     python benchmarks/scale.py --quick                       # a minute, tiny sizes
     python benchmarks/scale.py --out results/scale           # the issue's sizes
@@ -54,7 +64,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from compare import PeakMemory, add_data_arguments, load_dataset  # noqa: E402
 
-PARTS = ("search", "incremental", "transform")
+PARTS = ("search", "incremental", "transform", "memory")
 
 
 def parse_args(argv=None):
@@ -65,6 +75,8 @@ def parse_args(argv=None):
                         help="grid search candidates (default 12)")
     parser.add_argument("--search-epochs", type=int, default=20,
                         help="max_iter of each search candidate (default 20)")
+    parser.add_argument("--fits", type=int, default=100,
+                        help="fits of the memory part, in each setting (default 100)")
     parser.add_argument("--rows", type=int, default=1_000_000,
                         help="rows of the out-of-core array (default 1,000,000)")
     parser.add_argument("--chunk", type=int, default=20_000, help="rows of one block (default 20,000)")
@@ -79,21 +91,28 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.quick:
         args.candidates, args.search_epochs = 4, 3
-        args.rows, args.chunk = 20_000, 5_000
+        args.rows, args.chunk, args.fits = 20_000, 5_000, 10
     return args
 
 
-def cluster(n_workers):
-    """A LocalCluster of ``n_workers`` one-thread processes sharing the cores."""
+def cluster(n_workers, profile=True):
+    """A LocalCluster of ``n_workers`` one-thread processes sharing the cores.
+
+    ``profile=False`` turns off the workers' statistical profiler (see the
+    ``memory`` part); each nanny passes the configuration of this process,
+    as it stands at the cluster's creation, to its worker.
+    """
+    import dask
     import distributed
 
     from skae.dask import worker_env
 
     threads = max(1, (os.cpu_count() or 1) // n_workers)
-    local = distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True,
-        env=worker_env(threads), dashboard_address=None, silence_logs=logging.ERROR,
-    )
+    with dask.config.set({"distributed.worker.profile.enabled": profile}):
+        local = distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True,
+            env=worker_env(threads), dashboard_address=None, silence_logs=logging.ERROR,
+        )
     return local, distributed.Client(local)
 
 
@@ -218,6 +237,57 @@ def print_search(result):
 N_FEATURES, RANK = 784, 16
 
 
+def run_memory(args, X):
+    """RSS growth per fit here, then in one Dask worker with its profiler on and off."""
+    from skae import AutoencoderTransformer
+
+    params, fits = search_grid(1)[0], args.fits
+    warm = max(1, fits // 5)
+
+    def estimator(seed):
+        # Its bound fit goes to the workers by reference, as a search's
+        # tasks do: a function of this script would be pickled by value
+        # and rebuilt at every task, which grows a worker on its own
+        # (about 0.1 MB a task in a trial loop).
+        return AutoencoderTransformer(max_iter=args.search_epochs, random_state=seed, **params)
+
+    def growth(run, rss):
+        for seed in range(warm):
+            run(seed)
+        before = rss()
+        for seed in range(warm, fits):
+            run(seed)
+        after = rss()
+        return dict(rss_mb_after_warm_up=before, rss_mb_at_end=after,
+                    growth_mb_per_fit=(after - before) / (fits - warm))
+
+    load_keras()
+    rows = [dict(setting="this process", **growth(
+        lambda seed: estimator(seed).fit(X), process_rss_mb))]
+    print(f"  this process: {rows[-1]['growth_mb_per_fit']:+.2f} MB a fit", flush=True)
+    for profile in (True, False):
+        local, client = cluster(1, profile=profile)
+        with local, client:
+            import_tensorflow(client)
+            data = client.scatter(X)
+            rows.append(dict(setting=f"dask worker, profiler {'on' if profile else 'off'}", **growth(
+                lambda seed: client.submit(estimator(seed).fit, data, pure=False).result(),
+                lambda: worker_rss_mb(client)[0][0])))
+        print(f"  {rows[-1]['setting']}: {rows[-1]['growth_mb_per_fit']:+.2f} MB a fit", flush=True)
+    return dict(fits=fits, warm_up_fits=warm, params=repr(params), epochs=args.search_epochs,
+                n_samples=int(X.shape[0]), rows=rows)
+
+
+def print_memory(result):
+    print(f"\nMemory: {result['fits']} fits of {result['params']}, {result['epochs']} epochs, "
+          f"on {result['n_samples']} rows; growth after the first {result['warm_up_fits']}")
+    print("| setting | RSS MB after warm-up | at end | growth MB per fit |")
+    print("|---|---|---|---|")
+    for row in result["rows"]:
+        print(f"| {row['setting']} | {row['rss_mb_after_warm_up']:.0f} | {row['rss_mb_at_end']:.0f} "
+              f"| {row['growth_mb_per_fit']:+.3f} |")
+
+
 def _draw_block(block_info=None, seed=0):
     """One block of rows of rank RANK plus noise, from the seed and its position."""
     start, stop = block_info[None]["array-location"][0]
@@ -334,6 +404,10 @@ def main(argv=None):
         print("search", flush=True)
         report["search"] = run_search(args, X)
         print_search(report["search"])
+    if "memory" in args.parts:
+        print("\nmemory", flush=True)
+        report["memory"] = run_memory(args, search_rows(args))
+        print_memory(report["memory"])
     if {"incremental", "transform"} & set(args.parts):
         print("\nout of core", flush=True)
         report["out_of_core"] = run_out_of_core(args, args.parts)
