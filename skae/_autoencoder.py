@@ -18,12 +18,18 @@ PARAMETERS_DOC = """\
         at the data, as for the manifold learners; choose it as you would for
         PCA.
 
-    hidden_layer_sizes : array-like of int, default=(128,)
+    hidden_layer_sizes : array-like of int, default=(256,)
         Widths of the encoder's hidden layers, from input to code; the decoder
         mirrors them. ``()`` gives a shallow (one-layer) autoencoder. One
-        hidden layer of 128 units is wide enough to beat PCA on image and
-        tabular data of up to a few thousand features, and small enough to fit
-        in seconds on a CPU.
+        hidden layer of 256 units beats PCA on image and tabular data of up
+        to a few thousand features and fits in seconds to minutes on a CPU.
+        Measured with ``AutoencoderTransformer``: on digits (1,347 rows)
+        test error at ``n_components=2, 8, 32`` was 0.66, 0.49 and 0.72
+        times PCA's with 256 units against 0.68, 0.54 and 0.74 with 128, in
+        about the same time; on Fashion-MNIST (60,000 rows,
+        ``n_components=32``, batches of 512) 256 units reached 0.62 times
+        PCA's error in 256 s, where 128 units (batches of 200) stopped at
+        0.69 after 265 s.
 
     activation : str, default="relu"
         Activation of the hidden layers, by its Keras name ("relu", "elu",
@@ -42,11 +48,13 @@ PARAMETERS_DOC = """\
 
     learning_rate : float, default=3e-3
         Initial step size of the optimizer: three times Adam's usual 1e-3,
-        because the schedule cuts it on plateaus. Measured on digits (batch
-        of 200 rows): test error at ``n_components=2, 8, 32`` was 0.75, 0.61
+        because the schedule cuts it on plateaus. Measured on digits (128
+        hidden units, batches of 200 rows): test error at ``n_components=2, 8, 32`` was 0.75, 0.61
         and 1.05 times PCA's with 3e-3, against 1.08, 0.63 and 1.21 with
         1e-3. On Fashion-MNIST (60,000 rows, ``n_components=32``) 1e-2 broke
-        down, at 1.21 times PCA's error, where 3e-3 reached 0.69.
+        down, at 1.21 times PCA's error, where 3e-3 reached 0.69; with 256
+        units in batches of 512, 6e-3 had a validation error of 0.0131 after
+        66 epochs, where 3e-3 had 0.0099.
 
     learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
         How the step size moves during ``fit``. "plateau" divides it by 10
@@ -63,9 +71,14 @@ PARAMETERS_DOC = """\
 
     batch_size : int or "auto", default="auto"
         Rows per gradient step. "auto" is ``n_samples // 32`` kept within
-        [32, 200]: at least about 32 steps per epoch on small data, where
+        [32, 512]: at least about 32 steps per epoch on small data, where
         MLPRegressor's ``min(200, n_samples)`` leaves too few steps between
-        two checks of the stopping rule, and 200-row batches on large data.
+        two checks of the stopping rule, and 512-row batches on large data,
+        whose matrix products keep a CPU's cores busy: an epoch of
+        Fashion-MNIST (54,000 training rows, 784-256-32-256-784) took 1.2 s
+        in batches of 512, where 128 units in batches of 200 took 2 s and
+        reached a given error later. A convolutional network gained as
+        much time per epoch and about the same error per second.
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the training rows).
@@ -252,7 +265,7 @@ class AutoencoderTransformer(
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes=(256,),
         activation="relu",
         output_activation="auto",
         loss="mse",

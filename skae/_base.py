@@ -45,7 +45,7 @@ _FITTED_PRIVATE = ("_inference_steps", "_forward", "_optimizer_state", "_partial
 #: fewer than ``_AUTO_BATCH_MIN`` rows a batch (see the parameter's doc).
 _AUTO_BATCH_STEPS = 32
 _AUTO_BATCH_MIN = 32
-_AUTO_BATCH_MAX = 200
+_AUTO_BATCH_MAX = 512
 
 #: How many offending rows an error message lists.
 _ROWS_SHOWN = 10

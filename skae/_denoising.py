@@ -63,7 +63,7 @@ best_validation_score_, n_features_in_, feature_names_in_
         noise="gaussian",
         noise_level=0.1,
         clip=False,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes=(256,),
         activation="relu",
         output_activation="auto",
         loss="mse",

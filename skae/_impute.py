@@ -34,8 +34,6 @@ _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
 #: What the shared parameter docs say of the defaults the imputer changes,
 #: and what it says instead.
 _OWN_DEFAULTS = (
-    ("hidden_layer_sizes : array-like of int, default=(128,)",
-     "hidden_layer_sizes : array-like of int, default=(256,)"),
     ('learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
      'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"'),
     ("n_iter_no_change : int, default=10", "n_iter_no_change : int, default=20"),

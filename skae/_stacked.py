@@ -63,7 +63,7 @@ n_features_in_, feature_names_in_
         self,
         n_components=2,
         *,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes=(256,),
         pretrain=True,
         fine_tune=True,
         pretrain_max_iter=50,
