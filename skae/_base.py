@@ -41,11 +41,11 @@ _KERAS_ATTRIBUTES = ("model_", "encoder_", "decoder_")
 _FITTED_PRIVATE = ("_inference_steps", "_forward", "_optimizer_state", "_partial_rng")
 
 #: ``batch_size="auto"``: about ``_AUTO_BATCH_STEPS`` steps an epoch on
-#: small data, batches of ``_AUTO_BATCH_MAX`` rows on large data, and never
-#: fewer than ``_AUTO_BATCH_MIN`` rows a batch (see the parameter's doc).
+#: small data, batches of a family's ``_auto_batch_max`` rows on large
+#: data, and never fewer than ``_AUTO_BATCH_MIN`` rows a batch (see the
+#: parameter's doc).
 _AUTO_BATCH_STEPS = 32
 _AUTO_BATCH_MIN = 32
-_AUTO_BATCH_MAX = 512
 
 #: How many offending rows an error message lists.
 _ROWS_SHOWN = 10
@@ -129,6 +129,10 @@ class BaseAutoencoder(BaseEstimator):
     #: ``_validate_input`` at inference) and trains with a masked loss. The
     #: ``allow_nan`` tag is for an estimator that takes NaN anywhere.
     _allow_nan = False
+
+    #: The most rows of a ``batch_size="auto"`` batch (large data): a
+    #: family's own, chosen by measuring it (see the parameter's doc).
+    _auto_batch_max = 200
 
     #: Momentum of the moving average of the weights kept while training
     #: (the result is the averaged weights), or None for none.
@@ -354,7 +358,8 @@ class BaseAutoencoder(BaseEstimator):
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
-            return min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // _AUTO_BATCH_STEPS), n_samples)
+            return min(self._auto_batch_max, max(_AUTO_BATCH_MIN, n_samples // _AUTO_BATCH_STEPS),
+                       n_samples)
         return min(self.batch_size, n_samples)
 
     # ------------------------------------------- hooks for the Keras side
