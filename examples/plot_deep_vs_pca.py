@@ -51,7 +51,7 @@ print(f"{name}: {len(X_train)} training and {len(X_test)} test images of {shape}
 
 # %%
 # Both fitted with the same code sizes; the autoencoder at its defaults
-# (one hidden layer of 128 units each side) but for at most 30 epochs, to
+# (one hidden layer of 256 units each side) but for at most 30 epochs, to
 # keep the example under a minute. Trained longer and on all 60,000
 # images, the autoencoder's lead grows (see the Fashion-MNIST table in
 # the results).
