@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 
-from estimators import estimator_id, tiny_autoencoders
+from estimators import estimator_id, tiny_autoencoders, tiny_estimators
 from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
 from skae._keras import keras_module
 
@@ -129,6 +129,20 @@ def test_masked_loss_averages_each_row_over_its_present_values(loss):
     assert np.isfinite(gradient).all()
     assert_array_equal(gradient[np.isnan(y_true)], 0.0)
     assert (gradient[~np.isnan(y_true)] != 0).all()
+
+
+@pytest.mark.parametrize(
+    "estimator", [est for est in tiny_estimators() if hasattr(est, "_batch_size")
+                  and type(est).__name__ != "AutoencoderAnomalyDetector"],
+    ids=estimator_id,
+)
+def test_auto_batch_size_follows_its_documented_rule(estimator):
+    # batch_size's doc: n_samples // 32 within [32, 512] for the dense
+    # autoencoders, within [32, 200] for the others, never above n_samples.
+    estimator = clone(estimator).set_params(batch_size="auto")
+    dense = type(estimator) in (AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder)
+    assert [estimator._batch_size(n) for n in (20, 100, 3_200, 1_000_000)] == [
+        20, 32, 100, 512 if dense else 200]
 
 
 def test_verbose_prints_one_line_per_epoch(blobs, capsys):
