@@ -399,14 +399,15 @@ def print_out_of_core(result):
 def main(argv=None):
     args = parse_args(argv)
     report = dict(cpu_count=os.cpu_count(), quick=args.quick)
+    if {"search", "memory"} & set(args.parts):
+        X = search_rows(args)  # both parts fit on these rows
     if "search" in args.parts:
-        X = search_rows(args)
         print("search", flush=True)
         report["search"] = run_search(args, X)
         print_search(report["search"])
     if "memory" in args.parts:
         print("\nmemory", flush=True)
-        report["memory"] = run_memory(args, search_rows(args))
+        report["memory"] = run_memory(args, X)
         print_memory(report["memory"])
     if {"incremental", "transform"} & set(args.parts):
         print("\nout of core", flush=True)
