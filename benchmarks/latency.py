@@ -63,35 +63,31 @@ def main():
     X, big = rows_to_time(args)
     row, n = X[:1], len(big)
     pca = PCA(args.n_components, random_state=0).fit(X)
-    t = {
-        "PCA.transform, 1 row": per_call_ms(lambda: pca.transform(row), args.repeats),
-        f"PCA.transform, {n} rows": per_call_ms(lambda: pca.transform(big), 20),
-    }
-    networks = [{}] if args.hidden is None else [{"hidden_layer_sizes": (w,)} for w in args.hidden]
+    pca_1 = per_call_ms(lambda: pca.transform(row), args.repeats)
+    pca_n = per_call_ms(lambda: pca.transform(big), 20)
     print(f"{args.dataset}: {X.shape[1]} features, {args.n_components} components")
     print(f"{'call':<60}{'ms':>10}")
-    for name, ms in t.items():
-        print(f"{name:<60}{ms:>10.3f}")
+    print(f"{'PCA.transform, 1 row':<60}{pca_1:>10.3f}")
+    print(f"{f'PCA.transform, {n} rows':<60}{pca_n:>10.3f}")
+    networks = [{}] if args.hidden is None else [{"hidden_layer_sizes": (w,)} for w in args.hidden]
     for params in networks:
         ae = AutoencoderTransformer(args.n_components, max_iter=args.max_iter, random_state=0,
                                     **params).fit(X)
         encoder, row32 = ae.encoder_, row.astype(np.float32)
+        skae_1 = per_call_ms(lambda: ae.transform(row), args.repeats)
+        keras_1 = per_call_ms(lambda: encoder.predict(row32, verbose=0), 20)
+        skae_n = per_call_ms(lambda: ae.transform(big), 20)
+        keras_n = per_call_ms(lambda: encoder.predict(big, verbose=0, batch_size=4096), 5)
         label = f"hidden {ae.hidden_layer_sizes}"
-        times = {
-            "AutoencoderTransformer.transform, 1 row": per_call_ms(lambda: ae.transform(row), args.repeats),
-            "keras encoder.predict, 1 row": per_call_ms(lambda: encoder.predict(row32, verbose=0), 20),
-            f"AutoencoderTransformer.transform, {n} rows": per_call_ms(lambda: ae.transform(big), 20),
-            f"keras encoder.predict, {n} rows": per_call_ms(
-                lambda: encoder.predict(big, verbose=0, batch_size=4096), 5),
-        }
-        for name, ms in times.items():
-            print(f"{name + ', ' + label:<60}{ms:>10.3f}")
-        skae_1, skae_n = times["AutoencoderTransformer.transform, 1 row"], times[
-            f"AutoencoderTransformer.transform, {n} rows"]
-        print(f"  {label}: 1 row skae / PCA = {skae_1 / t['PCA.transform, 1 row']:.1f}x, "
-              f"keras predict / skae = {times['keras encoder.predict, 1 row'] / skae_1:.0f}x; "
-              f"{n} rows skae / PCA = {skae_n / t[f'PCA.transform, {n} rows']:.2f}x, "
-              f"keras predict / skae = {times[f'keras encoder.predict, {n} rows'] / skae_n:.2f}x")
+        for call, ms in ((f"AutoencoderTransformer.transform, 1 row, {label}", skae_1),
+                         (f"keras encoder.predict, 1 row, {label}", keras_1),
+                         (f"AutoencoderTransformer.transform, {n} rows, {label}", skae_n),
+                         (f"keras encoder.predict, {n} rows, {label}", keras_n)):
+            print(f"{call:<60}{ms:>10.3f}")
+        print(f"  {label}: 1 row skae / PCA = {skae_1 / pca_1:.1f}x, "
+              f"keras predict / skae = {keras_1 / skae_1:.0f}x; "
+              f"{n} rows skae / PCA = {skae_n / pca_n:.2f}x, "
+              f"keras predict / skae = {keras_n / skae_n:.2f}x")
 
 
 if __name__ == "__main__":

@@ -247,7 +247,8 @@ def main(argv=None):
                         help="memory: epochs per fit; speed: epochs timed")
     parser.add_argument("--n-components", type=int, default=8)
     parser.add_argument("--hidden", type=int, nargs="*", default=[128],
-                        help="speed, memory: hidden widths (default 128, that of the published figures; skae's default is 256)")
+                        help="speed, memory: hidden widths (default 128, that of the "
+                             "published figures; skae's default is 256)")
     parser.add_argument("--params", nargs="*", default=[],
                         help="quality: JSON parameters of further configurations to plot")
     parser.add_argument("--max-epochs", type=int, default=200,
