@@ -233,6 +233,8 @@ class BaseAutoencoder(BaseEstimator):
         networks = self._build_networks(X_train, init_seed)
         if continuing:
             self._load_fitted_weights(networks)
+        else:
+            networks.start_at_mean(self._output_mean(X_train))
         result = self._train_networks(
             networks, X_train, X_val, seed=shuffle_seed,
             max_iter=1 if partial else self.max_iter,
@@ -386,6 +388,15 @@ class BaseAutoencoder(BaseEstimator):
             seed=seed,
             **self._dense_network_params(),
         )
+
+    def _output_mean(self, X):
+        """Per feature, the mean the network's output starts at (None: zero bias)."""
+        mean = np.mean(X, axis=0, dtype=np.float64)
+        if not np.isfinite(mean).all():  # NaN padding (sequences of several lengths)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # a feature with no value
+                mean = np.nanmean(X, axis=0, dtype=np.float64)
+        return mean
 
     def _train(self, model, X_train, X_val, *, seed, max_iter, loss=None, optimizer_state=None,
                streaming=False, **options):

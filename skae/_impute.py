@@ -515,6 +515,11 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             seed=seed,
         )
 
+    def _output_mean(self, X):
+        # Standardized from the observed values: their mean is 0, the
+        # output's zero bias already.
+        return None
+
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
                         **options):
         # X_val is the target of held-out entries; their input is the

@@ -13,9 +13,12 @@ layer may appear in both halves (tied weights). Greedy pretraining trains the
 levels one at a time.
 """
 
+import warnings
 from dataclasses import dataclass, field
 
 import keras
+import numpy as np
+from scipy.special import logit
 
 from ._layers import (
     CodeSparsity,
@@ -37,6 +40,9 @@ class Level:
     encode: list
     decode: list
     input_width: int
+    #: For the first level: ``(layer, bias attribute, activation)`` of the
+    #: network's output, the bias :meth:`Networks.start_at_mean` sets.
+    output: tuple = None
 
 
 @dataclass
@@ -47,6 +53,39 @@ class Networks:
     encoder: keras.Model
     decoder: keras.Model
     levels: list = field(default_factory=list)
+
+    def start_at_mean(self, mean):
+        """Set the output layer's bias so that the network starts out giving ``mean``.
+
+        ``mean`` holds one value per input feature; features are grouped by
+        the output bias's units, innermost (channels last), and each unit
+        gets the mean of its features' means, mapped back through the output
+        activation. A network that starts at the data's mean need not spend
+        its first epochs learning it through every weight. Measured on
+        digits (``benchmarks/defaults.py``'s split, mean of random_state 0,
+        1, 2): a linear autoencoder's training error came to 1.001 / 1.004 /
+        1.019 times PCA's at k = 2 / 8 / 32, against 1.009 / 1.019 / 1.032
+        from a zero bias, in fewer epochs; the default network's test error
+        to 0.616 / 0.466 / 0.762 times PCA's against 0.660 / 0.477 / 0.740;
+        with ``loss="binary_crossentropy"`` (a sigmoid output) 0.456 / 1.084
+        at k = 8 / 32 against 0.474 / 1.180. Kept at zero when the output
+        has no such bias (variational autoencoders, whose Gaussian output is
+        standardized already), when the activation has no inverse here, or
+        where the mean is not finite.
+        """
+        if mean is None or not self.levels or self.levels[0].output is None:
+            return
+        layer, attribute, activation = self.levels[0].output
+        inverse = _PRE_ACTIVATIONS.get(activation)
+        if inverse is None:
+            return
+        bias = getattr(layer, attribute)
+        units = int(bias.shape[0])
+        groups = np.asarray(mean, dtype=np.float64).reshape(-1, units)
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no finite mean
+            value = inverse(np.nanmean(groups, axis=0))
+        bias.assign(np.where(np.isfinite(value), value, 0.0).astype(bias.dtype))
 
     def inference_steps(self):
         """The encoder's and decoder's steps as ``(layer name, call kwargs)``.
@@ -59,6 +98,17 @@ class Networks:
             "encoder": _named(_encode_steps(self.levels)),
             "decoder": _named(_decode_steps(self.levels)),
         }
+
+
+#: Output activations and the bias that makes them give a value.
+_PRE_ACTIVATIONS = {
+    "linear": lambda mean: mean,
+    # Kept off the flat ends of the sigmoid, where it would learn nothing.
+    "sigmoid": lambda mean: logit(np.clip(mean, SIGMOID_START_MARGIN, 1 - SIGMOID_START_MARGIN)),
+}
+
+#: How close to 0 or 1 a sigmoid output may start.
+SIGMOID_START_MARGIN = 0.01
 
 
 def _named(steps):
@@ -185,12 +235,14 @@ def dense_levels(
                 kernel_regularizer=_l2(alpha), name=f"tied_dense_{i}",
             )
             encode, decode = [(layer, {})], [(layer, {"transpose": True})]
+            output = (layer, "transpose_bias", dec_activation)
         else:
             encode = [(_dense(widths[i + 1], enc_activation, seed=seed + i, alpha=alpha,
                               name=f"encoder_dense_{i}"), {})]
             decode = [(_dense(widths[i], dec_activation, seed=seed + n_levels + i, alpha=alpha,
                               name=f"decoder_dense_{i}"), {})]
-        levels.append(Level(encode, decode, widths[i]))
+            output = (decode[0][0], "bias", dec_activation)
+        levels.append(Level(encode, decode, widths[i], output if i == 0 else None))
     if code_l1 > 0 or sparsity_target is not None:
         penalty = CodeSparsity(code_l1, sparsity_target, sparsity_weight, name="code_sparsity")
         levels[-1].encode.append((penalty, {}))
@@ -288,12 +340,13 @@ def conv_levels(
         last = i == n_stages - 1
         decode.append((layer(conv_transpose, f, output_activation if last else activation,
                              n_stages + 2 + i, f"decoder_conv_{i}"), {}))
+    output = (decode[-1][0], "bias", output_activation)
     excess = [s * CONV_STRIDE**n_stages - target for s, target in zip(sizes[-1], spatial)]
     if any(excess):
         crop = tuple((0, e) for e in excess)
         decode.append((cropping(crop[0] if len(crop) == 1 else crop, name="decoder_crop"), {}))
     decode.append((keras.layers.Flatten(name="decoder_flatten"), {}))
-    return [Level(encode, decode, int(n_features))]
+    return [Level(encode, decode, int(n_features), output)]
 
 
 def conv_autoencoder(n_features, n_components, image_shape, filters, **kwargs):
@@ -355,12 +408,13 @@ def recurrent_levels(
     decode = [(keras.layers.RepeatVector(n_steps, name="decoder_repeat"), {})]
     if time_features:
         decode.append((TimeFeatures(int(time_features), name="decoder_time_features"), {}))
+    steps = _dense(n_channels, output_activation, seed=seed + 4, alpha=alpha, name="decoder_steps")
     decode += [
         (rnn(3, "decoder_rnn", return_sequences=True), {}),
-        (_dense(n_channels, output_activation, seed=seed + 4, alpha=alpha, name="decoder_steps"), {}),
+        (steps, {}),
         (keras.layers.Flatten(name="decoder_flatten"), {}),
     ]
-    return [Level(encode, decode, int(n_features))]
+    return [Level(encode, decode, int(n_features), (steps, "bias", output_activation))]
 
 
 def recurrent_autoencoder(n_features, n_components, sequence_shape, **kwargs):
@@ -396,6 +450,8 @@ def variational(levels, n_features, n_components, *, likelihood="gaussian", beta
     else:
         raise ValueError(f"unknown likelihood {likelihood!r}")
     levels[0].decode.append((output, {}))
+    # The last linear layer is no longer the output: its bias stays at zero.
+    levels[0].output = None
     code = GaussianCode(n_components, beta, seed=seed, name="code_sampling")
     return assemble(levels, (int(n_features),), (int(n_components),), code_steps=[(code, {})])
 
