@@ -52,10 +52,11 @@ PARAMETERS_DOC = """\
         because the schedule cuts it on plateaus. Measured on digits (128
         hidden units, batches of 200 rows): test error at
         ``n_components=2, 8, 32`` was 0.75, 0.61 and 1.05 times PCA's with
-        3e-3, against 1.08, 0.63 and 1.21 with 1e-3. On Fashion-MNIST (60,000 rows, ``n_components=32``) 1e-2 broke
-        down, at 1.21 times PCA's error, where 3e-3 reached 0.69; with 256
-        units in batches of 512, 6e-3 had a validation error of 0.0131 after
-        66 epochs, where 3e-3 had 0.0099.
+        3e-3, against 1.08, 0.63 and 1.21 with 1e-3. On Fashion-MNIST
+        (60,000 rows, ``n_components=32``) 1e-2 broke down, at 1.21 times
+        PCA's error, where 3e-3 reached 0.69; with 256 units in batches of
+        512, 6e-3 had a validation error of 0.0131 after 66 epochs, where
+        3e-3 had 0.0099.
 
     learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
         How the step size moves during ``fit``. "plateau" divides it by 10

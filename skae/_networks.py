@@ -82,7 +82,7 @@ class Networks:
         bias = getattr(layer, attribute)
         units = int(bias.shape[0])
         groups = np.asarray(mean, dtype=np.float64).reshape(-1, units)
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no finite mean
             value = inverse(np.nanmean(groups, axis=0))
         bias.assign(np.where(np.isfinite(value), value, 0.0).astype(bias.dtype))
