@@ -102,9 +102,18 @@ def evaluate(name, X, y, rate, seed, max_iter):
             row["accuracy"] = float(classifier.score(test_filled, y_test))
         if imputer_name == "AutoencoderImputer":
             row["n_iter"] = int(imputer.n_iter_)
+            # The network kept by hidden_layer_sizes="auto", and each one's
+            # held-out error (per entry, standardized units).
+            row["hidden_layer_sizes"] = list(imputer.hidden_layer_sizes_)
+            row["candidates"] = [
+                {**c, "hidden_layer_sizes": list(c["hidden_layer_sizes"])}
+                for c in imputer.architecture_scores_
+            ]
         print(f"  {name}, {rate:.0%} missing, {imputer_name}: RMSE {row['rmse']:.4f}"
               + (f", accuracy {row['accuracy']:.3f}" if "accuracy" in row else "")
-              + f", fit {fit_s:.1f} s", flush=True)
+              + f", fit {fit_s:.1f} s"
+              + (f", network {tuple(row['hidden_layer_sizes'])}" if "candidates" in row else ""),
+              flush=True)
         rows.append(row)
     return rows
 

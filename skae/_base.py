@@ -211,13 +211,16 @@ class BaseAutoencoder(BaseEstimator):
         """Whether ``fit`` continues from the fitted weights (``warm_start``)."""
         return False
 
-    def _fit(self, X, *, continuing=False, partial=False):
+    def _fit(self, X, *, continuing=False, partial=False, rng=None):
         """Train on validated rows X and set the fitted state.
 
         ``continuing`` starts from the fitted weights instead of new ones;
         ``partial`` makes one pass over X with no validation split, going
         on with the optimizer's state of the previous pass
-        (``partial_fit``). Nothing is changed unless training succeeds.
+        (``partial_fit``). ``rng``, a RandomState, makes the fit's draws
+        (initial weights, shuffling, validation split) instead of
+        ``random_state``: fits given equal ones hold out the same rows.
+        Nothing is changed unless training succeeds.
         """
         X = _as_float32(X)
         self._check_params_against(X)
@@ -225,7 +228,7 @@ class BaseAutoencoder(BaseEstimator):
             if not hasattr(self, "_partial_rng"):
                 self._partial_rng = check_random_state(self.random_state)
             rng = self._partial_rng
-        else:
+        elif rng is None:
             rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
         X_train, X_val = (X, None) if partial else self._split_validation(X, rng)
@@ -254,7 +257,7 @@ class BaseAutoencoder(BaseEstimator):
         self._set_networks(networks.model, networks.encoder, networks.decoder)
         for name, value in result.extra.items():
             setattr(self, name, value)
-        self.n_components_ = int(self.n_components)
+        self.n_components_ = self._code_width()
         self._optimizer_state = result.optimizer_state if partial else None
         scores = None if X_val is None else [-e for e in result.validation_errors]
         if continuing:
@@ -269,6 +272,10 @@ class BaseAutoencoder(BaseEstimator):
             self.loss_curve_ = result.loss_curve
         self.validation_scores_ = scores
         self.best_validation_score_ = None if scores is None else max(scores, default=None)
+
+    def _code_width(self):
+        """Width of the code of the network being fitted."""
+        return int(self.n_components)
 
     def _load_fitted_weights(self, networks):
         """Start ``networks`` from the fitted weights, which must fit them."""

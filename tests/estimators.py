@@ -41,7 +41,8 @@ def tiny_estimators():
                                    n_importance_samples=3),
         RecurrentVariationalAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0,
                                         n_importance_samples=3),
-        AutoencoderImputer(n_components=2, **TINY),
+        # hidden_layer_sizes="auto": both candidate networks, the one kept.
+        AutoencoderImputer(n_components=2, **{**TINY, "hidden_layer_sizes": "auto"}),
     ]
 
 

@@ -124,6 +124,66 @@ def test_validation_scores_are_the_held_out_entries_mean_squared_error(data):
     assert len(imputer.validation_scores_) == imputer.n_iter_
 
 
+def test_auto_keeps_the_network_that_predicts_the_held_out_entries_best(data):
+    X_missing = data[1]
+    auto = AutoencoderImputer(max_iter=20, random_state=0).fit(X_missing)
+    scores = auto.architecture_scores_
+    assert [(s["hidden_layer_sizes"], s["n_components"]) for s in scores] == [
+        ((256,), 64), ((), X_missing.shape[1])]  # a linear network's code: every feature
+    best = max(scores, key=lambda s: s["validation_score"])
+    assert auto.hidden_layer_sizes_ == best["hidden_layer_sizes"]
+    assert auto.n_components_ == best["n_components"]
+    assert auto.best_validation_score_ == best["validation_score"]
+    # Each candidate is the fit its explicit twin makes with the same
+    # random_state, and the one kept imputes as its twin does.
+    for score in scores:
+        twin = AutoencoderImputer(
+            max_iter=20, random_state=0, hidden_layer_sizes=score["hidden_layer_sizes"],
+            n_components=score["n_components"],
+        ).fit(X_missing)
+        assert twin.best_validation_score_ == score["validation_score"]
+        if score is best:
+            assert_array_equal(twin.transform(X_missing), auto.transform(X_missing))
+            assert_array_equal(twin.residual_std_, auto.residual_std_)
+
+
+@pytest.mark.parametrize("random_state", [None, "instance"])
+def test_auto_compares_the_networks_on_the_same_held_out_entries(data, monkeypatch,
+                                                                  random_state):
+    held_out = []
+    split = AutoencoderImputer._split_validation
+
+    def recording(self, X, rng):
+        X_train, target = split(self, X, rng)
+        held_out.append(target)
+        return X_train, target
+
+    monkeypatch.setattr(AutoencoderImputer, "_split_validation", recording)
+    state = np.random.RandomState(0) if random_state == "instance" else None
+    AutoencoderImputer(max_iter=2, random_state=state).fit(data[1])
+    assert len(held_out) == 2
+    assert_array_equal(held_out[0], held_out[1])
+
+
+def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
+    imputer = AutoencoderImputer(max_iter=2, early_stopping=False, n_components=3,
+                                 random_state=0).fit(data[1])
+    assert imputer.hidden_layer_sizes_ == (256,)
+    assert imputer.n_components_ == 3
+    assert imputer.architecture_scores_ == [
+        {"hidden_layer_sizes": (256,), "n_components": 3, "validation_score": None}]
+
+
+def test_auto_code_width_of_an_explicit_network(data):
+    X_missing = data[1]
+    auto_code = {**QUICK, "n_components": "auto"}
+    linear = AutoencoderImputer(**{**auto_code, "hidden_layer_sizes": ()})
+    assert linear.fit(X_missing).n_components_ == X_missing.shape[1]
+    deep = AutoencoderImputer(**{**auto_code, "hidden_layer_sizes": (8,)})
+    assert deep.fit(X_missing).n_components_ == 64
+    assert deep.hidden_layer_sizes_ == (8,)
+
+
 def test_sample_posterior_draws_cover_the_truth_at_their_nominal_rate(data):
     X, X_missing = data
     imputer = AutoencoderImputer(sample_posterior=True, **SMALL).fit(X_missing)
