@@ -386,7 +386,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         with np.errstate(over="ignore", invalid="ignore"):
             for member, stats in zip(self.estimators_, self.score_stats_):
                 errors, distances = _member_terms(member, stats, Xs)
-                outlyingness += errors / stats["error_median"] + distances / stats["distance_median"]
+                outlyingness += (errors / stats["error_median"]
+                                 + distances / stats["distance_median"])
         return _at_most_finite_max(outlyingness / len(self.estimators_))
 
     def decision_function(self, X):

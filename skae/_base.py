@@ -107,7 +107,8 @@ def _as_float32(X):
     values = X.data if sp.issparse(X) else X
     with np.errstate(over="ignore"):
         X32 = X.astype(np.float32) if sp.issparse(X) else np.asarray(X, dtype=np.float32)
-    if np.isinf(X32.data if sp.issparse(X) else X32).any():  # NaN passed validation only where allowed
+    # NaN passed validation only where allowed.
+    if np.isinf(X32.data if sp.issparse(X) else X32).any():
         raise ValueError(
             "Input X has values too large in magnitude for float32 "
             f"(largest absolute value {np.nanmax(np.abs(values)):.3g}); scale the data, "

@@ -714,7 +714,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             )
         values = np.empty(len(rows))
         unique, where = np.unique(rows, return_inverse=True)
-        position = np.arange(X.shape[1]) if self.keep_empty_features else np.cumsum(self._kept()) - 1
+        position = (np.arange(X.shape[1]) if self.keep_empty_features
+                    else np.cumsum(self._kept()) - 1)
         start = 0
         for chunk in _chunks(unique, X.shape[1]):
             block = self._impute(dense_rows(X, chunk))

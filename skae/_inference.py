@@ -219,7 +219,8 @@ def _convolution(layer):
     input by that offset's ``(in, out)`` kernel slice: no unfolded copy of
     the input, whose size would be the kernel's volume times the input's.
     """
-    kernel, bias, function, strides, sizes = _convolution_weights(layer)  # kernel: (*sizes, in, out)
+    # kernel: (*sizes, in, out)
+    kernel, bias, function, strides, sizes = _convolution_weights(layer)
 
     def apply(x):
         spatial = x.shape[1:-1]
@@ -246,7 +247,8 @@ def _transposed_convolution(layer):
     """
     if getattr(layer, "output_padding", None) is not None:
         raise NotImplementedError("skae has no float64 inference for output_padding.")
-    kernel, bias, function, strides, sizes = _convolution_weights(layer)  # kernel: (*sizes, out, in)
+    # kernel: (*sizes, out, in)
+    kernel, bias, function, strides, sizes = _convolution_weights(layer)
 
     def apply(x):
         spatial = x.shape[1:-1]
@@ -286,7 +288,8 @@ def _repeat_vector(layer):
 def _time_features(layer):
     def apply(x):
         features = time_features(x.shape[1], layer.n_features)
-        return np.concatenate([x, np.broadcast_to(features, (*x.shape[:2], layer.n_features))], axis=-1)
+        features = np.broadcast_to(features, (*x.shape[:2], layer.n_features))
+        return np.concatenate([x, features], axis=-1)
 
     return apply
 

@@ -136,7 +136,8 @@ class Corruption(keras.layers.Layer):
                 replacement = ops.zeros_like(inputs)
             else:
                 salt = keras.random.uniform(shape, seed=self.seed_generator) < 0.5
-                replacement = ops.where(salt, high + ops.zeros_like(inputs), low + ops.zeros_like(inputs))
+                zeros = ops.zeros_like(inputs)
+                replacement = ops.where(salt, high + zeros, low + zeros)
             outputs = ops.where(hit, replacement, inputs)
         if self.clip:
             outputs = ops.clip(outputs, low, high)

@@ -326,13 +326,16 @@ def conv_levels(
 
     n_stages = len(filters)
     encode = [(keras.layers.Reshape(image_shape, name="encoder_reshape"), {})]
-    encode += [(layer(conv, f, activation, i, f"encoder_conv_{i}"), {}) for i, f in enumerate(filters)]
+    encode += [(layer(conv, f, activation, i, f"encoder_conv_{i}"), {})
+               for i, f in enumerate(filters)]
     encode += [
         (keras.layers.Flatten(name="encoder_flatten"), {}),
-        (_dense(int(n_components), "linear", seed=seed + n_stages, alpha=alpha, name="encoder_code"), {}),
+        (_dense(int(n_components), "linear", seed=seed + n_stages, alpha=alpha,
+                name="encoder_code"), {}),
     ]
     decode = [
-        (_dense(volume, activation, seed=seed + n_stages + 1, alpha=alpha, name="decoder_dense"), {}),
+        (_dense(volume, activation, seed=seed + n_stages + 1, alpha=alpha,
+                name="decoder_dense"), {}),
         (keras.layers.Reshape((*sizes[-1], filters[-1]), name="decoder_reshape"), {}),
     ]
     widths = (*reversed(filters[:-1]), channels)

@@ -331,7 +331,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         else:
             layer = decoder_steps[-1][0]
             variance = layer.min_variance + np.exp(np.asarray(layer.log_excess.value, np.float64))
-            scale = float(np.asarray(self.decoder_.get_layer("standardization").scale.value, np.float64))
+            standardization = self.decoder_.get_layer("standardization")
+            scale = float(np.asarray(standardization.scale.value, np.float64))
             self.noise_variance_ = np.broadcast_to(scale**2 * variance, (layer.n_features,)).copy()
 
     # ------------------------------------------------------ inference
@@ -485,7 +486,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             The drawn rows.
         """
         check_is_fitted(self)
-        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) or n_samples < 1:
+        if (isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral)
+                or n_samples < 1):
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         rng = check_random_state(random_state)
         codes = rng.standard_normal((int(n_samples), self.n_components_))
