@@ -436,6 +436,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             if not self._uses_validation():
                 candidates = candidates[:1]  # nothing held out to choose by
         else:
+            self._check_hidden_layer_sizes()  # before reading the widths as ints
             candidates = [self._hidden_layer_sizes()]
         if not isinstance(self.n_components, str):
             return [(hidden, int(self.n_components)) for hidden in candidates]

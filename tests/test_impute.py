@@ -174,6 +174,14 @@ def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
         {"hidden_layer_sizes": (256,), "n_components": 3, "validation_score": None}]
 
 
+@pytest.mark.parametrize("sizes", [("a",), (1.5,), (0,), [[4]]])
+def test_bad_hidden_layer_sizes_are_a_clear_error(data, sizes):
+    imputer = AutoencoderImputer(hidden_layer_sizes=sizes, max_iter=1)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be a sequence of positive"):
+        imputer.fit(data[1])
+    assert not hasattr(imputer, "n_features_in_")
+
+
 def test_auto_code_width_of_an_explicit_network(data):
     X_missing = data[1]
     auto_code = {**QUICK, "n_components": "auto"}
