@@ -533,10 +533,15 @@ class BaseAutoencoder(BaseEstimator):
 
     # --------------------------------------------------------- persistence
 
+    def _fitted_state(self):
+        """The fitted attributes by name, to set again with ``vars(self).update``."""
+        return {name: value for name, value in vars(self).items()
+                if (name.endswith("_") and not name.startswith("__"))
+                or name in self._fitted_private}
+
     def _clear_fitted_state(self):
-        for name in list(vars(self)):
-            if (name.endswith("_") and not name.startswith("__")) or name in self._fitted_private:
-                delattr(self, name)
+        for name in self._fitted_state():
+            delattr(self, name)
 
     def __getstate__(self):
         state = dict(super().__getstate__())

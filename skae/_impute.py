@@ -471,12 +471,6 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             for (hidden, width), score in zip(candidates, scores)
         ]
 
-    def _fitted_state(self):
-        """The fitted attributes, to set again with ``vars(self).update``."""
-        return {name: value for name, value in vars(self).items()
-                if (name.endswith("_") and not name.startswith("__"))
-                or name in self._fitted_private}
-
     def _code_width(self):
         return self._architecture[1]
 
@@ -563,8 +557,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         return (np.asarray(X[:, kept], dtype=np.float64) - mean) / scale
 
     def _check_params_against(self, X):
-        if not isinstance(self.hidden_layer_sizes, str):  # "auto"
-            self._check_hidden_layer_sizes()
+        # hidden_layer_sizes is checked once, by _architectures, before any fit.
+        pass
 
     def _split_validation(self, X, rng):
         """Hold out entries: training rows without them, and a target of them alone.
