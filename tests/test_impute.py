@@ -192,6 +192,57 @@ def test_auto_code_width_of_an_explicit_network(data):
     assert deep.hidden_layer_sizes_ == (8,)
 
 
+# ------------------------------------------------------------- ensembles
+
+
+@pytest.fixture(scope="module")
+def ensemble(data):
+    return AutoencoderImputer(n_estimators=3, **SMALL).fit(data[1])
+
+
+def test_an_ensemble_averages_networks_of_the_first_ones_architecture(ensemble, fitted, data):
+    X_missing = data[1]
+    assert len(ensemble.ensemble_) == 2 and fitted.ensemble_ == []
+    for member in ensemble.ensemble_:
+        assert member.hidden_layer_sizes_ == fitted.hidden_layer_sizes_
+        assert member.n_components_ == fitted.n_components_
+        assert member.n_estimators == 1 and member.ensemble_ == []
+    # The first network is the one-network fit of the same random_state,
+    # and so are its held-out error and residuals; the others have their
+    # own seeds.
+    assert ensemble.best_validation_score_ == fitted.best_validation_score_
+    assert_array_equal(ensemble.residual_std_, fitted.residual_std_)
+    fills = [fitted.transform(X_missing)] + [m.transform(X_missing) for m in ensemble.ensemble_]
+    holes = np.isnan(X_missing)
+    assert not np.allclose(fills[1][holes], fills[2][holes])
+    assert_allclose(ensemble.transform(X_missing), np.mean(fills, axis=0), **SAME_NUMBERS)
+
+
+def test_an_ensemble_round_trips_through_pickle(ensemble, data):
+    restored = pickle.loads(pickle.dumps(ensemble))
+    assert len(restored.ensemble_) == 2
+    assert_array_equal(restored.transform(data[1]), ensemble.transform(data[1]))
+
+
+def test_an_ensembles_draws_are_around_one_network_per_row(ensemble, fitted, data):
+    X_missing = data[1][:60]
+    drawing = pickle.loads(pickle.dumps(ensemble)).set_params(sample_posterior=True)
+    # Each network's imputations; the first network's are the one-network fit's.
+    alone = np.stack([fitted.transform(X_missing)]
+                     + [member.transform(X_missing) for member in drawing.ensemble_])
+    for imputer in [drawing, *drawing.ensemble_]:  # no noise: a draw is a prediction
+        imputer.residual_std_ = np.zeros_like(imputer.residual_std_)
+    rows = np.flatnonzero(np.isnan(X_missing).any(axis=1))
+    chosen = []
+    for _ in range(5):
+        draw = drawing.transform(X_missing)
+        for row in rows:
+            same = [k for k in range(3) if np.allclose(draw[row], alone[k, row], **SAME_NUMBERS)]
+            assert same, f"row {row} is no network's prediction"
+            chosen.append(same[0])
+    assert set(chosen) == {0, 1, 2}
+
+
 def test_sample_posterior_draws_cover_the_truth_at_their_nominal_rate(data):
     X, X_missing = data
     imputer = AutoencoderImputer(sample_posterior=True, **SMALL).fit(X_missing)
@@ -373,10 +424,11 @@ def _as_unstored(X_missing):
     return sp.csr_matrix((X_missing[observed], np.nonzero(observed)), shape=X_missing.shape)
 
 
-def test_sparse_and_dense_inputs_give_the_same_result(data):
+@pytest.mark.parametrize("n_estimators", [1, 2])
+def test_sparse_and_dense_inputs_give_the_same_result(data, n_estimators):
     X_missing = data[1][:150]
     sparse = _as_unstored(X_missing)
-    params = {**SMALL, "max_iter": 15}
+    params = {**SMALL, "max_iter": 15, "n_estimators": n_estimators}
     dense_fit = AutoencoderImputer(**params).fit(X_missing)
     sparse_fit = AutoencoderImputer(missing_values="unstored", **params).fit(sparse)
     # The same observed values in the same order, so the same statistics,
