@@ -188,7 +188,7 @@ def run_synthetic(n_rows, n_cols, n_ratings):
     # One network, the one the scale figures were measured with: "auto"
     # would fit a second (linear) one and time the two.
     imputer = AutoencoderImputer(missing_values="unstored", hidden_layer_sizes=(256,),
-                                 n_components=64, max_iter=1, random_state=0)
+                                 n_components=64, n_estimators=1, max_iter=1, random_state=0)
     with PeakMemory() as memory:
         start = time.perf_counter()
         imputer.fit(matrix)

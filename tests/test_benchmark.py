@@ -166,7 +166,7 @@ def test_impute_benchmark_quick_run_offline(tmp_path):
     rows = report["results"]
     assert {r["imputer"] for r in rows} == {
         "SimpleImputer(mean)", "KNNImputer", "IterativeImputer", "AutoencoderImputer",
-        "AutoencoderImputer(n_estimators=3)",
+        "AutoencoderImputer(n_estimators=1)",
     }
     for r in rows:
         assert r["table"] == "digits" and r["rate"] == 0.3

@@ -19,7 +19,9 @@ from skae import AutoencoderImputer, AutoencoderTransformer
 # its call by float64 rounding at most.
 SAME_NUMBERS = dict(rtol=1e-9, atol=1e-12)
 
-SMALL = dict(n_components=4, hidden_layer_sizes=(32,), max_iter=60, random_state=0)
+# One network: what one learns; the ensembles (the default) have their own tests.
+SMALL = dict(n_components=4, hidden_layer_sizes=(32,), max_iter=60, n_estimators=1,
+             random_state=0)
 # For tests of the API, not of what is learned.
 QUICK = {**SMALL, "max_iter": 3}
 
@@ -96,7 +98,8 @@ def test_zero_filling_without_the_mask_is_worse_than_the_masked_loss(fitted, dat
     # The seeds' recommender: missing entries taken for zeros and trained on.
     X, X_missing = data
     zero_filled = np.nan_to_num(X_missing)
-    ae = AutoencoderTransformer(**SMALL).fit(zero_filled)
+    network = {k: v for k, v in SMALL.items() if k != "n_estimators"}
+    ae = AutoencoderTransformer(**network).fit(zero_filled)
     naive = ae.inverse_transform(ae.transform(zero_filled))
     holes = np.isnan(X_missing)
     naive_rmse = np.sqrt(np.mean((naive[holes] - X[holes]) ** 2))
@@ -126,7 +129,7 @@ def test_validation_scores_are_the_held_out_entries_mean_squared_error(data):
 
 def test_auto_keeps_the_network_that_predicts_the_held_out_entries_best(data):
     X_missing = data[1]
-    auto = AutoencoderImputer(max_iter=20, random_state=0).fit(X_missing)
+    auto = AutoencoderImputer(max_iter=20, n_estimators=1, random_state=0).fit(X_missing)
     scores = auto.architecture_scores_
     assert [(s["hidden_layer_sizes"], s["n_components"]) for s in scores] == [
         ((256,), 64), ((), X_missing.shape[1])]  # a linear network's code: every feature
@@ -138,7 +141,8 @@ def test_auto_keeps_the_network_that_predicts_the_held_out_entries_best(data):
     # random_state, and the one kept imputes as its twin does.
     for score in scores:
         twin = AutoencoderImputer(
-            max_iter=20, random_state=0, hidden_layer_sizes=score["hidden_layer_sizes"],
+            max_iter=20, n_estimators=1, random_state=0,
+            hidden_layer_sizes=score["hidden_layer_sizes"],
             n_components=score["n_components"],
         ).fit(X_missing)
         assert twin.best_validation_score_ == score["validation_score"]
@@ -160,14 +164,14 @@ def test_auto_compares_the_networks_on_the_same_held_out_entries(data, monkeypat
 
     monkeypatch.setattr(AutoencoderImputer, "_split_validation", recording)
     state = np.random.RandomState(0) if random_state == "instance" else None
-    AutoencoderImputer(max_iter=2, random_state=state).fit(data[1])
+    AutoencoderImputer(max_iter=2, n_estimators=1, random_state=state).fit(data[1])
     assert len(held_out) == 2
     assert_array_equal(held_out[0], held_out[1])
 
 
 def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
     imputer = AutoencoderImputer(max_iter=2, early_stopping=False, n_components=3,
-                                 random_state=0).fit(data[1])
+                                 n_estimators=1, random_state=0).fit(data[1])
     assert imputer.hidden_layer_sizes_ == (256,)
     assert imputer.n_components_ == 3
     assert imputer.architecture_scores_ == [
@@ -197,7 +201,7 @@ def test_auto_code_width_of_an_explicit_network(data):
 
 @pytest.fixture(scope="module")
 def ensemble(data):
-    return AutoencoderImputer(n_estimators=3, **SMALL).fit(data[1])
+    return AutoencoderImputer(**{**SMALL, "n_estimators": 3}).fit(data[1])
 
 
 def test_an_ensemble_averages_networks_of_the_first_ones_architecture(ensemble, fitted, data):
@@ -216,6 +220,23 @@ def test_an_ensemble_averages_networks_of_the_first_ones_architecture(ensemble, 
     holes = np.isnan(X_missing)
     assert not np.allclose(fills[1][holes], fills[2][holes])
     assert_allclose(ensemble.transform(X_missing), np.mean(fills, axis=0), **SAME_NUMBERS)
+
+
+def test_an_ensemble_imputes_better_than_one_network(ensemble, fitted, data):
+    X, X_missing = data
+    # RMSE ratio of three networks to the first alone, measured on this
+    # table's recipe with seeds 0, 1, 2: 0.935, 0.825, 0.900 (and 0.908,
+    # 0.911, 0.942 on 100 rows of 20 features).
+    assert _rmse(ensemble.transform(X_missing), X, X_missing) < _rmse(
+        fitted.transform(X_missing), X, X_missing)
+
+
+def test_the_default_averages_three_networks_of_the_kind_auto_kept(data):
+    imputer = AutoencoderImputer(max_iter=2, random_state=0).fit(data[1])
+    assert len(imputer.architecture_scores_) == 2 and len(imputer.ensemble_) == 2
+    for member in imputer.ensemble_:
+        assert member.hidden_layer_sizes_ == imputer.hidden_layer_sizes_
+        assert member.n_components_ == imputer.n_components_
 
 
 def test_an_ensemble_round_trips_through_pickle(ensemble, data):
