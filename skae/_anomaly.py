@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._base import BaseAutoencoder, _as_float32
+from ._base import BaseAutoencoder, GatheredConvergenceWarnings, _as_float32
 from ._compat import Interval, StrOptions
 
 #: Hidden widths the members cycle through when ``hidden_layer_sizes="auto"``.
@@ -295,8 +295,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         rng = check_random_state(self.random_state)
 
         members, samples, stats = [], [], []
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
+        with GatheredConvergenceWarnings() as gathered:
             for i in range(self.n_estimators):
                 rows = np.sort(rng.choice(n_samples, n_rows, replace=False))
                 member = self._make_member(i, n_components, int(rng.randint(2**31 - 1)))
@@ -304,7 +303,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
                 members.append(member)
                 samples.append(rows)
                 stats.append(_member_stats(member, X_train[rows]))
-        if any(issubclass(w.category, ConvergenceWarning) for w in caught):
+        if gathered.count:
             warnings.warn(
                 f"Some members reached max_iter={self.max_iter} epochs before "
                 "their loss stopped improving.",

@@ -99,6 +99,33 @@ def dense_rows(X, rows=None, dtype=np.float64):
     return out
 
 
+class GatheredConvergenceWarnings:
+    """Gather the ConvergenceWarnings of several fits, so that one warning speaks for all.
+
+    Inside ``with GatheredConvergenceWarnings() as gathered:``, each
+    ConvergenceWarning is counted in ``gathered.count`` instead of shown;
+    every other warning is passed on when the block ends. The caller warns
+    once if ``gathered.count``.
+    """
+
+    def __enter__(self):
+        self.count = 0
+        self._catching = warnings.catch_warnings(record=True)
+        self._caught = self._catching.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc_info):
+        self._catching.__exit__(*exc_info)
+        for caught in self._caught:
+            if issubclass(caught.category, ConvergenceWarning):
+                self.count += 1
+            else:
+                warnings.warn_explicit(caught.message, caught.category, caught.filename,
+                                       caught.lineno, source=caught.source)
+        return False
+
+
 def _as_float32(X):
     """Cast validated training input to the float32 the networks train in.
 

@@ -6,12 +6,13 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder, dense_rows
+from ._base import BaseAutoencoder, GatheredConvergenceWarnings, dense_rows
 from ._compat import (
     Interval,
     MissingValues,
@@ -446,13 +447,21 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
                 f"every value of X is missing (missing_values={self.missing_values!r})."
             )
         Z = self._standardized(X)
-        self._fit_architectures(Z)
-        self.ensemble_ = []
-        self._measure_residuals(Z)  # of this network alone, on its held-out entries
-        del self._holdout, self._holdout_ratio, self._architecture
-        rng = check_random_state(self.random_state)
-        self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
-        self.ensemble_ = self._fit_ensemble(X, missing, rng)
+        with GatheredConvergenceWarnings() as gathered:
+            self._fit_architectures(Z)
+            self.ensemble_ = []
+            self._measure_residuals(Z)  # of this network alone, on its held-out entries
+            del self._holdout, self._holdout_ratio, self._architecture
+            rng = check_random_state(self.random_state)
+            self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
+            self.ensemble_ = self._fit_ensemble(X, missing, rng)
+        if gathered.count:
+            n_fitted = len(self.architecture_scores_) + len(self.ensemble_)
+            warnings.warn(
+                f"{gathered.count} of the {n_fitted} networks fitted reached "
+                f"max_iter={self.max_iter} epochs before converging; raise max_iter.",
+                ConvergenceWarning,
+            )
         self.indicator_ = (
             MissingIndicator(missing_values=np.nan, error_on_new=False).fit(
                 np.where(missing, np.nan, 0.0)

@@ -2,19 +2,23 @@
 warm starts and partial_fit."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from estimators import estimator_id, tiny_autoencoders, tiny_estimators
 from skae import (
     AutoencoderAnomalyDetector,
+    AutoencoderImputer,
     AutoencoderTransformer,
     DenoisingAutoencoder,
     StackedAutoencoder,
 )
+from skae._base import GatheredConvergenceWarnings
 from skae._keras import keras_module
 
 TINY = dict(hidden_layer_sizes=(6,), random_state=0)
@@ -306,6 +310,33 @@ def test_moving_average_of_the_weights_is_what_training_keeps():
     for r, now in zip(raw, model.get_weights()):
         assert_array_equal(r, now)
     assert not np.allclose(kept[0], raw[0])
+
+
+def test_gathered_convergence_warnings_are_counted_and_others_passed_on():
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with GatheredConvergenceWarnings() as gathered:
+            warnings.warn("first", ConvergenceWarning)
+            warnings.warn("other", UserWarning)
+            warnings.warn("second", ConvergenceWarning)
+    assert gathered.count == 2
+    assert [(w.category, str(w.message)) for w in shown] == [(UserWarning, "other")]
+
+
+@pytest.mark.parametrize("estimator", [
+    AutoencoderAnomalyDetector(n_estimators=3, max_iter=1, **TINY),
+    # The choice of two networks, then two more of the kind chosen.
+    AutoencoderImputer(max_iter=1, random_state=0),
+], ids=estimator_id)
+def test_fitting_several_networks_warns_once_that_they_stopped_at_max_iter(estimator):
+    X = np.random.RandomState(0).normal(size=(60, 5))
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        estimator.fit(X)
+    convergence = [w for w in shown if issubclass(w.category, ConvergenceWarning)]
+    assert len(convergence) == 1
+    if isinstance(estimator, AutoencoderImputer):
+        assert "4 of the 4 networks fitted reached max_iter=1" in str(convergence[0].message)
 
 
 @pytest.mark.parametrize("n_rows", [384, 600], ids=["epoch-divides", "epoch-does-not-divide"])
