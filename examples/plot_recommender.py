@@ -60,7 +60,7 @@ train = sparse.csr_matrix((values[~test], (items[~test], users[~test])), shape=s
 
 imputer = AutoencoderImputer(
     missing_values="unstored", n_components=16, hidden_layer_sizes=(128,),
-    mask_fraction=0.3, alpha=1e-5, random_state=0, max_iter=2 if FAST else 200,
+    mask_fraction=0.3, alpha=1e-5, n_estimators=1, random_state=0, max_iter=2 if FAST else 200,
 ).fit(train)
 predicted = np.clip(imputer.predict_entries(train, items[test], users[test]), 0.5, 5.0)
 
