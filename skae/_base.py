@@ -104,25 +104,29 @@ class GatheredConvergenceWarnings:
 
     Inside ``with GatheredConvergenceWarnings() as gathered:``, each
     ConvergenceWarning is counted in ``gathered.count`` instead of shown;
-    every other warning is passed on when the block ends. The caller warns
-    once if ``gathered.count``.
+    every other warning goes through the caller's filters and is shown as
+    usual (with its module and once-per-place rules intact). The caller
+    warns once if ``gathered.count``.
     """
 
     def __enter__(self):
         self.count = 0
-        self._catching = warnings.catch_warnings(record=True)
-        self._caught = self._catching.__enter__()
-        warnings.simplefilter("always")
+        self._catching = warnings.catch_warnings()  # restores filters and showwarning
+        self._catching.__enter__()
+        warnings.simplefilter("always", ConvergenceWarning)
+        show = warnings.showwarning
+
+        def count_or_show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, ConvergenceWarning):
+                self.count += 1
+            else:
+                show(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = count_or_show
         return self
 
     def __exit__(self, *exc_info):
         self._catching.__exit__(*exc_info)
-        for caught in self._caught:
-            if issubclass(caught.category, ConvergenceWarning):
-                self.count += 1
-            else:
-                warnings.warn_explicit(caught.message, caught.category, caught.filename,
-                                       caught.lineno, source=caught.source)
         return False
 
 

@@ -315,9 +315,12 @@ def test_moving_average_of_the_weights_is_what_training_keeps():
 def test_gathered_convergence_warnings_are_counted_and_others_passed_on():
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
+        # The caller's filters still apply to the others, by module too.
+        warnings.filterwarnings("ignore", message="filtered", module=__name__)
         with GatheredConvergenceWarnings() as gathered:
             warnings.warn("first", ConvergenceWarning)
             warnings.warn("other", UserWarning)
+            warnings.warn("filtered", UserWarning)
             warnings.warn("second", ConvergenceWarning)
     assert gathered.count == 2
     assert [(w.category, str(w.message)) for w in shown] == [(UserWarning, "other")]
