@@ -16,6 +16,7 @@ of its 10 rounds) and the same seed. AutoencoderImputer runs twice: with
     python benchmarks/impute.py                          # bundled tables, offline
     python benchmarks/impute.py --data-dir ../shared/data   # + a Fashion-MNIST subset
     python benchmarks/impute.py --quick                  # smoke run (digits, one rate)
+    python benchmarks/impute.py --data-dir ../shared/data --tables fashion --seeds 1 2
 """
 
 import argparse
@@ -148,6 +149,9 @@ def main(argv=None):
                         help="rows of the Fashion-MNIST subset (train and test parts together)")
     parser.add_argument("--rates", type=float, nargs="+", default=None)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--tables", nargs="+", default=None,
+                        help="run only the tables whose names start with these words "
+                             "(case ignored), e.g. fashion digits")
     parser.add_argument("--max-iter", type=int, default=None, help="AutoencoderImputer epochs (default: its own)")
     parser.add_argument("--out", default="benchmarks/out/impute", help="folder for results.json")
     parser.add_argument("--quick", action="store_true", help="smoke run: 400 digits, 30%% missing, 3 epochs")
@@ -156,7 +160,13 @@ def main(argv=None):
     max_iter = 3 if args.quick and args.max_iter is None else args.max_iter
 
     results = []
-    for name, (X, y) in load_tables(args.data_dir, args.fashion_rows, args.quick).items():
+    tables = load_tables(args.data_dir, args.fashion_rows, args.quick)
+    if args.tables:
+        wanted = tuple(t.lower() for t in args.tables)
+        tables = {name: data for name, data in tables.items() if name.lower().startswith(wanted)}
+        if not tables:
+            parser.error(f"no table starts with any of {args.tables}")
+    for name, (X, y) in tables.items():
         for rate in rates:
             for seed in args.seeds:
                 results.extend(evaluate(name, X, y, rate, seed, max_iter))
