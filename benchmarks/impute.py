@@ -17,6 +17,7 @@ of its 10 rounds) and the same seed. AutoencoderImputer runs twice: with
     python benchmarks/impute.py --data-dir ../shared/data   # + a Fashion-MNIST subset
     python benchmarks/impute.py --quick                  # smoke run (digits, one rate)
     python benchmarks/impute.py --data-dir ../shared/data --tables fashion --seeds 1 2
+    python benchmarks/impute.py --combine out/a/results.json out/b/results.json  # one table
 """
 
 import argparse
@@ -155,7 +156,22 @@ def main(argv=None):
     parser.add_argument("--max-iter", type=int, default=None, help="AutoencoderImputer epochs (default: its own)")
     parser.add_argument("--out", default="benchmarks/out/impute", help="folder for results.json")
     parser.add_argument("--quick", action="store_true", help="smoke run: 400 digits, 30%% missing, 3 epochs")
+    parser.add_argument("--combine", nargs="+", metavar="RESULTS_JSON",
+                        help="run nothing: print the table of these runs' results together "
+                             "(means over every seed they hold)")
     args = parser.parse_args(argv)
+    if args.combine:
+        results = [r for path in args.combine for r in json.loads(Path(path).read_text())["results"]]
+        seeds = sorted({r["seed"] for r in results})
+        per_cell = {}
+        for r in results:
+            per_cell.setdefault((r["table"], r["rate"], r["imputer"]), []).append(r["seed"])
+        uneven = {key: sorted(s) for key, s in per_cell.items() if sorted(s) != seeds}
+        print(f"Mean over seeds {seeds} of {len(args.combine)} runs:\n")
+        for (table, rate, name), cell_seeds in uneven.items():
+            print(f"  note: {table}, {rate:.0%}, {name} averages seeds {cell_seeds}")
+        print(markdown_table(results))
+        return
     rates = args.rates or ((0.3,) if args.quick else RATES)
     max_iter = 3 if args.quick and args.max_iter is None else args.max_iter
 

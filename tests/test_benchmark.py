@@ -176,6 +176,18 @@ def test_impute_benchmark_quick_run_offline(tmp_path):
     assert 0.5 < mean_rmse < 1.5
     assert "| digits | 30% |" in stdout
 
+    # --combine: the runs' rows averaged over their seeds, nothing fitted.
+    other = tmp_path / "other.json"
+    shifted = [{**r, "seed": 1, "rmse": r["rmse"] + 0.5} for r in rows]
+    other.write_text(json.dumps({**report, "results": shifted}))
+    combined = _script(sys.executable, str(SCRIPT.parent / "impute.py"), "--combine",
+                       str(out / "results.json"), str(other))
+    assert "Mean over seeds [0, 1] of 2 runs" in combined and "note:" not in combined
+    assert f"| digits | 30% | {mean_rmse + 0.25:.4f} / " in combined
+    uneven = _script(sys.executable, str(SCRIPT.parent / "impute.py"), "--combine",
+                     str(out / "results.json"), str(other), str(other))
+    assert "note: digits, 30%, KNNImputer averages seeds [0, 1, 1]" in uneven
+
 
 def test_movielens_benchmark_quick_run_on_synthetic_ratings(tmp_path):
     out = tmp_path / "out"
