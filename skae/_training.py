@@ -77,17 +77,17 @@ def execution_plan(n_samples, batch_size, max_iter, *, streaming=False):
     Tracing a training step into a graph costs about half a second here,
     and a graph step then costs about 25 ms less than an eager one (a
     network of 5 hidden units on 40 rows, 2 cores, idle: 29 ms against
-    3 ms a step, each epoch's validation pass 60 ms against 14 ms), so
-    tracing pays from about 16 steps. A short run (at most
+    3 ms a step; an epoch of one step and its validation pass 60 ms
+    against 14 ms), so tracing pays from about 16 steps. A short run (at most
     ``MAX_EAGER_STEPS`` steps) runs eagerly, a long one runs several
     batches per graph call to cut per-step overhead. All three ways compute
     the same updates. Fits of one architecture share a traced template, so
     only the first fit of each pays for tracing. Tracing short runs too was
     tried on scikit-learn's checks (every tiny estimator of the tests, one
     process, a busy machine): the anomaly detector, imputer and conv
-    autoencoder ran them 1.9 to 2.7 times faster, the dense autoencoders
-    no faster or slower, the recurrent ones 3 to 5 times slower with 4.5 GB
-    more memory of traced loops; so short runs stay eager.
+    autoencoder ran them 1.9 to 2.7 times faster, the other dense and the
+    variational ones no faster or slower, the recurrent ones 3 to 5 times
+    slower with 4.5 GB more memory of traced loops; so short runs stay eager.
 
     ``streaming`` marks one pass of a stream (``partial_fit``): however
     short, it runs as a graph of one step a call, whatever the chunk's
