@@ -87,7 +87,14 @@ def execution_plan(n_samples, batch_size, max_iter, *, streaming=False):
     process, a busy machine): the anomaly detector, imputer and conv
     autoencoder ran them 1.9 to 2.7 times faster, the other dense and the
     variational ones no faster or slower, the recurrent ones 3 to 5 times
-    slower with 4.5 GB more memory of traced loops; so short runs stay eager.
+    slower with 4.5 GB more memory of traced loops. Tracing the short runs
+    of all but the recurrent networks cut the test suite's common and
+    hostile-input checks from 330 to 274 s, but fits of new architectures
+    that follow one another within a few graph calls each (the quick runs
+    of the benchmarks, a search over architectures on small data) then
+    trigger TensorFlow's warning of frequent retracing (5 traces in 10
+    calls of one function, whatever the model), which users would read as
+    a leak; so short runs stay eager.
 
     ``streaming`` marks one pass of a stream (``partial_fit``): however
     short, it runs as a graph of one step a call, whatever the chunk's
