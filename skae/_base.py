@@ -453,7 +453,9 @@ class BaseAutoencoder(BaseEstimator):
             learning_rate=float(self.learning_rate),
             loss=self.loss if loss is None else loss,
             masked=self._masked_weighting if self._allow_nan else False,
-            average=self._weight_averaging,
+            # A pass of many: the average would replace the raw weights at
+            # the end of every pass, shrinking the steps of the next ones.
+            average=None if streaming else self._weight_averaging,
             **training.execution_plan(X_train.shape[0], batch_size, max_iter, streaming=streaming),
         )
         return training.train(

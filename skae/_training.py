@@ -27,12 +27,45 @@ from ._layers import ObservationVariance, Standardization
 PREDICT_BATCH_ROWS = 4096
 PREDICT_BATCH_VALUES = 8_000_000
 
+
+class _WarmedAverage:
+    """Optimizer mixin: the moving average of the weights warms up.
+
+    Keras' average (``use_ema``) weighs its first step's weights by
+    ``ema_momentum ** t`` after ``t`` steps, so with momentum 0.99 a fit of
+    a few hundred steps (every fit of small data) ends with an average still
+    pulled towards the weights of its first epochs. Here the momentum of
+    step ``t`` is ``min(ema_momentum, (1 + t) / (10 + t))``, as in
+    TensorFlow's ``ExponentialMovingAverage(num_updates=...)``: early steps
+    forget fast, and the average reaches its full horizon only once training
+    has run long enough to fill it.
+    """
+
+    def _update_model_variables_moving_average(self, trainable_variables):
+        if not self.use_ema:
+            return
+        step = ops.cast(self.iterations, "float32")
+        momentum = ops.minimum(self.ema_momentum, (1.0 + step) / (10.0 + step))
+        # The first step copies the weights, as Keras' own average does.
+        momentum = ops.where(ops.equal(step, 0.0), 0.0, momentum)
+        for var, average in zip(trainable_variables, self._model_variables_moving_average):
+            if average is not None:
+                average.assign_sub(ops.cast(1.0 - momentum, var.dtype) * (average - var))
+
+
+def _warmed(cls):
+    return type(cls.__name__, (_WarmedAverage, cls), {"__module__": __name__})
+
+
 _OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "adamw": keras.optimizers.AdamW,
-    "nadam": keras.optimizers.Nadam,
-    "rmsprop": keras.optimizers.RMSprop,
-    "sgd": keras.optimizers.SGD,
+    name: _warmed(cls)
+    for name, cls in {
+        "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW,
+        "nadam": keras.optimizers.Nadam,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+    }.items()
 }
 
 _LOSSES = {

@@ -312,6 +312,48 @@ def test_moving_average_of_the_weights_is_what_training_keeps():
     assert not np.allclose(kept[0], raw[0])
 
 
+def test_moving_average_warms_up_from_the_first_weights():
+    import keras
+
+    training = keras_module("_training")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse", average=0.99,
+                           run_eagerly=True, steps_per_execution=1)
+    X = np.random.RandomState(0).normal(size=(64, 3)).astype("float32")
+    raw = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: raw.append(model.get_weights()))
+    model.fit(X, X[:, :2], batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[record])
+    # Step t (from 0) keeps min(0.99, (1 + t) / (10 + t)) of the average:
+    # the first step copies the weights, early steps forget fast.
+    expected = [w.astype(np.float64) for w in raw[0]]
+    for t, weights in enumerate(raw[1:], start=1):
+        momentum = min(0.99, (1 + t) / (10 + t))
+        expected = [momentum * e + (1 - momentum) * w for e, w in zip(expected, weights)]
+    # Keras puts the average in place when fit ends.
+    for got, want, last in zip(model.get_weights(), expected, raw[-1]):
+        assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(got, last)
+
+
+def test_partial_fit_keeps_no_average_and_fit_does(blobs):
+    class Averaging(AutoencoderTransformer):
+        _weight_averaging = 0.99
+
+    def codes(cls, method, **params):
+        ae = cls(2, max_iter=3, early_stopping=False, **TINY, **params)
+        if method == "fit":
+            return ae.fit(blobs).transform(blobs)
+        for chunk in np.array_split(blobs, 2):
+            ae.partial_fit(chunk)
+        return ae.transform(blobs)
+
+    # Each pass would end with the average in place of the weights the next
+    # pass trains on; streaming trains the raw weights only.
+    assert_array_equal(codes(Averaging, "partial_fit"), codes(AutoencoderTransformer, "partial_fit"))
+    assert not np.allclose(codes(Averaging, "fit"), codes(AutoencoderTransformer, "fit"))
+
+
 def test_gathered_convergence_warnings_are_counted_and_others_passed_on():
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
