@@ -175,7 +175,36 @@ def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
     assert imputer.hidden_layer_sizes_ == (256,)
     assert imputer.n_components_ == 3
     assert imputer.architecture_scores_ == [
-        {"hidden_layer_sizes": (256,), "n_components": 3, "validation_score": None}]
+        {"hidden_layer_sizes": (256,), "n_components": 3, "mask_fraction": 0.25,
+         "validation_score": None}]
+
+
+def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monkeypatch):
+    X_missing = data[1]
+    hidden = []
+    build = AutoencoderImputer._build_networks
+
+    def recording(self, X, seed):
+        networks = build(self, X, seed)
+        hidden.append([layer.rate for layer in networks.model.layers if hasattr(layer, "rate")])
+        return networks
+
+    monkeypatch.setattr(AutoencoderImputer, "_build_networks", recording)
+    auto = AutoencoderImputer(max_iter=2, n_estimators=2, random_state=0).fit(X_missing)
+    scores = auto.architecture_scores_
+    assert [(s["hidden_layer_sizes"], s["mask_fraction"]) for s in scores] == [
+        ((256,), 0.25), ((), 0.15)]
+    assert auto.mask_fraction_ == dict(
+        (s["hidden_layer_sizes"], s["mask_fraction"]) for s in scores)[auto.hidden_layer_sizes_]
+    # Each network is built with its own rate; the ensemble's with the kept one's.
+    assert hidden == [[0.25], [0.15], [auto.mask_fraction_]]
+    assert auto.ensemble_[0].mask_fraction_ == auto.mask_fraction_
+    # A number is used as given, whatever the network.
+    hidden.clear()
+    fixed = AutoencoderImputer(max_iter=2, n_estimators=1, mask_fraction=0.4,
+                               random_state=0).fit(X_missing)
+    assert [s["mask_fraction"] for s in fixed.architecture_scores_] == [0.4, 0.4]
+    assert hidden == [[0.4], [0.4]]
 
 
 @pytest.mark.parametrize("sizes", [("a",), (1.5,), (0,), [[4]]])
