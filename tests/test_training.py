@@ -285,14 +285,20 @@ def test_masked_loss_weighs_each_entry_alike_with_entry_weighting():
         training.masked_error("mse", "column")
 
 
-def test_moving_average_of_the_weights_is_what_training_keeps():
+def _averaged_dense(average):
+    """The training module, a small Dense model compiled with ``average``, and rows."""
     import keras
 
     training = keras_module("_training")
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse", average=0.5,
-                           run_eagerly=True, steps_per_execution=1)
+    training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse",
+                           average=average, run_eagerly=True, steps_per_execution=1)
     X = np.random.RandomState(0).normal(size=(64, 3)).astype("float32")
+    return training, model, X
+
+
+def test_moving_average_of_the_weights_is_what_training_keeps():
+    training, model, X = _averaged_dense(0.5)
     callback = training._Convergence(
         monitor="loss", tol=0.0, n_iter_no_change=100, schedule="constant", learning_rate=0.1,
         max_iter=1, restore_best=True, verbose=0)
@@ -315,11 +321,7 @@ def test_moving_average_of_the_weights_is_what_training_keeps():
 def test_moving_average_warms_up_from_the_first_weights():
     import keras
 
-    training = keras_module("_training")
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse", average=0.99,
-                           run_eagerly=True, steps_per_execution=1)
-    X = np.random.RandomState(0).normal(size=(64, 3)).astype("float32")
+    _, model, X = _averaged_dense(0.99)
     raw = []
     record = keras.callbacks.LambdaCallback(
         on_train_batch_end=lambda batch, logs: raw.append(model.get_weights()))
