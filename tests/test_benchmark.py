@@ -134,10 +134,21 @@ def test_sequences_benchmark_runs_offline_and_reports_every_model(tmp_path):
     assert report["data"] == "generated bumps"
     assert {(s["model"], s["k"]) for s in report["summary"]} == {
         ("IsolationForest", None), ("PCA", 2), ("dense AE", 2), ("LSTM AE", 2),
-        ("LSTM AE, time features", 2)}
+        ("LSTM AE, time features", 2), ("LSTM AE, bidirectional, 128 units, time features", 2)}
     assert all(0 <= s["roc_auc_mean"] <= 1 for s in report["summary"])
     for name in ("roc.png", "reconstructions.png"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_sequences_benchmark_fits_only_the_models_asked_for(tmp_path):
+    _script(sys.executable, str(SEQUENCES_SCRIPT), "--seeds", "1", "--n-components", "2",
+            "--models", "PCA", "--out", str(tmp_path))
+    report = json.loads((tmp_path / "results.json").read_text())
+    assert {(s["model"], s["k"]) for s in report["summary"]} == {
+        ("IsolationForest", None), ("PCA", 2)}
+    failed = subprocess.run([sys.executable, str(SEQUENCES_SCRIPT), "--models", "PCA", "LSTM"],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "unknown model(s) ['LSTM']" in failed.stderr
 
 
 def test_vae_benchmark_quick_run_offline(tmp_path):
