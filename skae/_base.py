@@ -309,6 +309,10 @@ class BaseAutoencoder(BaseEstimator):
         """Width of the code of the network being fitted."""
         return int(self.n_components)
 
+    def _learning_rate(self):
+        """The optimizer's initial step size for the network being fitted."""
+        return float(self.learning_rate)
+
     def _load_fitted_weights(self, networks):
         """Start ``networks`` from the fitted weights, which must fit them."""
         fitted, new = self.model_.get_weights(), networks.model.get_weights()
@@ -327,7 +331,7 @@ class BaseAutoencoder(BaseEstimator):
             raise ValueError(
                 f"Training diverged{stage}: the loss became NaN or infinite after "
                 f"{result.n_iter} epoch(s). Scale the input (for example with "
-                f"StandardScaler) or lower learning_rate={self.learning_rate}."
+                f"StandardScaler) or lower learning_rate={self._learning_rate()}."
             )
 
     def _check_params_against(self, X):
@@ -450,7 +454,7 @@ class BaseAutoencoder(BaseEstimator):
         batch_size = self._batch_size(X_train.shape[0])
         compile_args = dict(
             optimizer=self.optimizer,
-            learning_rate=float(self.learning_rate),
+            learning_rate=self._learning_rate(),
             loss=self.loss if loss is None else loss,
             masked=self._masked_weighting if self._allow_nan else False,
             # A pass of many: the average would replace the raw weights at

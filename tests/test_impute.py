@@ -176,7 +176,7 @@ def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
     assert imputer.n_components_ == 3
     assert imputer.architecture_scores_ == [
         {"hidden_layer_sizes": (256,), "n_components": 3, "mask_fraction": 0.25,
-         "validation_score": None}]
+         "learning_rate": 3e-3, "validation_score": None}]
 
 
 def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monkeypatch):
@@ -205,6 +205,35 @@ def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monk
                                random_state=0).fit(X_missing)
     assert [s["mask_fraction"] for s in fixed.architecture_scores_] == [0.4, 0.4]
     assert hidden == [[0.4], [0.4]]
+
+
+def test_auto_learning_rate_is_lower_for_a_linear_network(data, monkeypatch):
+    from skae import _training
+
+    X_missing = data[1]
+    rates = []
+    train = _training.train
+
+    def recording(*args, compile_args, **kwargs):
+        rates.append(compile_args["learning_rate"])
+        return train(*args, compile_args=compile_args, **kwargs)
+
+    monkeypatch.setattr(_training, "train", recording)
+    auto = AutoencoderImputer(max_iter=2, n_estimators=2, random_state=0).fit(X_missing)
+    scores = auto.architecture_scores_
+    assert [(s["hidden_layer_sizes"], s["learning_rate"]) for s in scores] == [
+        ((256,), 3e-3), ((), 1e-3)]
+    assert auto.learning_rate_ == dict(
+        (s["hidden_layer_sizes"], s["learning_rate"]) for s in scores)[auto.hidden_layer_sizes_]
+    # Each network trains at its own rate; the ensemble's at the kept one's.
+    assert rates == [3e-3, 1e-3, auto.learning_rate_]
+    assert auto.ensemble_[0].learning_rate_ == auto.learning_rate_
+    # A number is used as given, whatever the network.
+    rates.clear()
+    fixed = AutoencoderImputer(max_iter=2, n_estimators=1, learning_rate=0.02,
+                               random_state=0).fit(X_missing)
+    assert [s["learning_rate"] for s in fixed.architecture_scores_] == [0.02, 0.02]
+    assert rates == [0.02, 0.02] and fixed.learning_rate_ == 0.02
 
 
 @pytest.mark.parametrize("sizes", [("a",), (1.5,), (0,), [[4]]])
