@@ -37,17 +37,21 @@ _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
 _OWN_DEFAULTS = (
     ('learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
      'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"'),
-    ("learning_rate : float, default=3e-3", 'learning_rate : float or "auto", default="auto"'),
-    ("""Initial step size of the optimizer: three times Adam's usual 1e-3,
-        because the schedule cuts it on plateaus. Measured on digits (128
-        hidden units, batches of 200 rows): test error at
-        ``n_components=2, 8, 32`` was 0.75, 0.61 and 1.05 times PCA's with
-        3e-3, against 1.08, 0.63 and 1.21 with 1e-3. On Fashion-MNIST
-        (60,000 rows, ``n_components=32``) 1e-2 broke down, at 1.21 times
-        PCA's error, where 3e-3 reached 0.69; with 256 units in batches of
-        512, 6e-3 had a validation error of 0.0131 after 66 epochs, where
-        3e-3 had 0.0099.""",
-     """Initial step size of the optimizer. ``"auto"``: 3e-3 for a network
+    ("n_iter_no_change : int, default=10", "n_iter_no_change : int, default=20"),
+    ("alpha : float, default=0.0", "alpha : float, default=1e-4"),
+    ("""Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.""",
+     """On by default here: with
+        early stopping alone the imputer overfits (see Notes)."""),
+)
+
+
+#: Shared parameters whose whole entry the imputer writes itself.
+_OWN_ENTRIES = {
+    "learning_rate": """\
+    learning_rate : float or "auto", default="auto"
+        Initial step size of the optimizer. ``"auto"``: 3e-3 for a network
         with hidden layers, 1e-3 for one without (a linear network), chosen
         on the splits of ``benchmarks/impute.py`` with seed 1 (one network
         each): the linear network's Fashion-MNIST (3,000 rows) test RMSE at
@@ -59,19 +63,15 @@ _OWN_DEFAULTS = (
         one linear network's Fashion-MNIST RMSE fell at five of the six
         settings (by 0.003 on average), while the default average of three
         networks moved by at most 0.003 (lower at four of six). The value
-        used is ``learning_rate_``."""),
-    ("n_iter_no_change : int, default=10", "n_iter_no_change : int, default=20"),
-    ("alpha : float, default=0.0", "alpha : float, default=1e-4"),
-    ("""Off by default: early stopping
-        already regularizes, and weight decay would keep a linear autoencoder
-        from reaching PCA's error.""",
-     """On by default here: with
-        early stopping alone the imputer overfits (see Notes)."""),
-)
+        used is ``learning_rate_``.
+
+""",
+}
 
 
-def _with_imputer_defaults(doc):
-    """The shared parameter docs, with the imputer's own defaults and the reasons."""
+def _with_imputer_defaults(names):
+    """The shared parameter docs of ``names``, with the imputer's own defaults and reasons."""
+    doc = "".join(_OWN_ENTRIES.get(name) or parameter_docs(name) for name in names)
     for shared, own in _OWN_DEFAULTS:
         if shared not in doc:  # the shared docs changed: say so, not a stale default
             raise RuntimeError(f"skae: the shared parameter docs no longer say {shared!r}")
@@ -932,5 +932,5 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
 AutoencoderImputer.__doc__ = AutoencoderImputer.__doc__.replace(
     # hidden_layer_sizes has its own doc ("auto"), beside n_components.
-    "%(parameters)s", _with_imputer_defaults(parameter_docs(*_SHARED[1:-2]))
+    "%(parameters)s", _with_imputer_defaults(_SHARED[1:-2])
 ).replace("%(tail)s", parameter_docs(*_SHARED[-2:]))
