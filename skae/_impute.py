@@ -2,6 +2,7 @@
 
 import warnings
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -92,6 +93,15 @@ AUTO_MASK, AUTO_LINEAR_MASK = 0.25, 0.15
 
 #: ``learning_rate="auto"``: for a network with hidden layers, and for one without.
 AUTO_RATE, AUTO_LINEAR_RATE = 3e-3, 1e-3
+
+
+class _Architecture(NamedTuple):
+    """What one network of the imputer is fitted with, "auto" values resolved."""
+
+    hidden_layer_sizes: tuple
+    n_components: int
+    mask_fraction: float
+    learning_rate: float
 
 
 #: Values of a dense block of rows made at a time from sparse rows.
@@ -530,7 +540,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         )
 
     def _architectures(self, n_features):
-        """``(hidden_layer_sizes, n_components, mask_fraction, learning_rate)`` of each network."""
+        """The ``_Architecture`` of each network to fit."""
         if isinstance(self.hidden_layer_sizes, str):  # "auto"
             candidates = AUTO_HIDDEN_LAYER_SIZES
             if not self._uses_validation():
@@ -538,8 +548,9 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         else:
             self._check_hidden_layer_sizes()  # before reading the widths as ints
             candidates = [self._hidden_layer_sizes()]
-        return [(hidden, self._auto_code(hidden, n_features), self._auto_mask(hidden),
-                 self._auto_rate(hidden))
+        return [_Architecture(hidden, self._auto_code(hidden, n_features),
+                              self._auto("mask_fraction", hidden, AUTO_MASK, AUTO_LINEAR_MASK),
+                              self._auto("learning_rate", hidden, AUTO_RATE, AUTO_LINEAR_RATE))
                 for hidden in candidates]
 
     def _auto_code(self, hidden, n_features):
@@ -547,15 +558,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             return int(self.n_components)
         return AUTO_CODE if hidden else min(int(n_features), AUTO_LINEAR_CODE)
 
-    def _auto_mask(self, hidden):
-        if not isinstance(self.mask_fraction, str):
-            return float(self.mask_fraction)
-        return AUTO_MASK if hidden else AUTO_LINEAR_MASK
-
-    def _auto_rate(self, hidden):
-        if not isinstance(self.learning_rate, str):
-            return float(self.learning_rate)
-        return AUTO_RATE if hidden else AUTO_LINEAR_RATE
+    def _auto(self, name, hidden, with_hidden, linear):
+        """Parameter ``name`` as a float: as given, or "auto"'s value for the network."""
+        value = getattr(self, name)
+        if not isinstance(value, str):
+            return float(value)
+        return with_hidden if hidden else linear
 
     def _fit_architectures(self, Z):
         """Fit each candidate network on the same held-out entries; keep the best."""
@@ -578,11 +586,13 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             fitted.append(self._fitted_state())
         best = 0 if None in scores else int(np.argmax(scores))
         vars(self).update(fitted[best])
-        self.hidden_layer_sizes_, _, self.mask_fraction_, self.learning_rate_ = self._architecture
+        kept = self._architecture
+        self.hidden_layer_sizes_ = kept.hidden_layer_sizes
+        self.mask_fraction_, self.learning_rate_ = kept.mask_fraction, kept.learning_rate
         self.architecture_scores_ = [
-            {"hidden_layer_sizes": hidden, "n_components": width, "mask_fraction": mask,
-             "learning_rate": rate, "validation_score": None if score is None else float(score)}
-            for (hidden, width, mask, rate), score in zip(candidates, scores)
+            {**architecture._asdict(),
+             "validation_score": None if score is None else float(score)}
+            for architecture, score in zip(candidates, scores)
         ]
 
     def _fit_ensemble(self, X, missing, rng):
@@ -607,10 +617,10 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         return [type(self)(**{**params, "random_state": int(seed)}).fit(X) for seed in seeds]
 
     def _code_width(self):
-        return self._architecture[1]
+        return self._architecture.n_components
 
     def _learning_rate(self):
-        return self._architecture[3]
+        return self._architecture.learning_rate
 
     def _unstored(self):
         return isinstance(self.missing_values, str) and self.missing_values == "unstored"
@@ -722,12 +732,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         return X_train, target
 
     def _build_networks(self, X, seed):
-        hidden_layer_sizes, n_components, mask_fraction, _ = self._architecture
+        architecture = self._architecture
         return keras_module("_networks").dense_autoencoder(
             X.shape[1],
-            n_components,
-            hidden_layer_sizes,
-            missing=dict(rate=mask_fraction, seed=seed + _MASK_SEED_OFFSET),
+            architecture.n_components,
+            architecture.hidden_layer_sizes,
+            missing=dict(rate=architecture.mask_fraction, seed=seed + _MASK_SEED_OFFSET),
             activation=self.activation,
             output_activation="linear",
             alpha=self.alpha,
