@@ -232,7 +232,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         cell="lstm",
         units=64,
         bidirectional=False,
-        time_features=0,
+        time_features=16,
         likelihood="gaussian",
         variance="shared",
         beta=1.0,
