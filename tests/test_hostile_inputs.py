@@ -6,8 +6,6 @@ plain array where the input is the same numbers in another container. A
 failed fit leaves no fitted attribute behind.
 """
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -272,22 +270,16 @@ def test_grid_search_over_numpy_ranges(estimator, X):
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
 def test_huge_learning_rate_diverges_with_a_clear_error(estimator, X):
     estimator = clone(estimator).set_params(learning_rate=1e12, max_iter=3)
-    if "units" in estimator.get_params():
-        # A recurrent state is bounded (tanh, sigmoid gates): the loss grows
+    params = estimator.get_params()
+    if "units" in params and "likelihood" not in params:
+        # A recurrent state is bounded (tanh, sigmoid gates): its loss grows
         # with the output layer's weights, by Adam's step of about 1e12 per
-        # batch, and may stay finite for millions of steps; a variational
-        # code's KL term is not bounded and may overflow first (the
-        # recurrent VAE's does since time_features=16). Either the fit ends
-        # with finite outputs or it fails with the clear error and nothing
-        # fitted; nothing non-finite may come out.
-        try:
-            estimator.fit(X * 1e3)
-        except ValueError as error:
-            assert re.search("Training diverged.*lower learning_rate", str(error)), error
-            assert _fitted_attributes(estimator) == []
-        else:
-            _check_outputs(estimator, X * 1e3)
+        # batch, and stays finite for millions of steps. Nothing to report,
+        # and nothing non-finite may come out.
+        _check_outputs(estimator.fit(X * 1e3), X * 1e3)
         return
+    # Every other estimator diverges, the recurrent VAE too: its code's
+    # KL term is not bounded by the recurrent state.
     with pytest.raises(ValueError, match="Training diverged.*lower learning_rate"):
         estimator.fit(X * 1e3)
     assert _fitted_attributes(estimator) == []
