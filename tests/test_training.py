@@ -402,3 +402,22 @@ def test_epochs_are_passes_however_many_steps_a_graph_call_runs(n_rows):
     long = AutoencoderTransformer(2, max_iter=23, **params).fit(X)
     assert _training.execution_plan(n_rows, 32, 23)["steps_per_execution"] > 1
     assert_allclose(long.loss_curve_[:2], short.loss_curve_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, None], ids=["training", "validation"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_datasets_leave_tf_data_autotuning_off(seed, sparse):
+    # With autotuning on, deleting an iterator at the end of fit waits for
+    # tf.data's model thread, which wakes only every so often (up to a
+    # minute): fits returned 10 to 30 s after their last epoch. A fixed
+    # prefetch buffer needs no model thread.
+    import scipy.sparse as sp
+
+    from skae import _training
+
+    X = np.random.RandomState(0).rand(40, 5).astype(np.float32)
+    ds, _ = _training._dataset(sp.csr_matrix(X) if sparse else X, None, batch_size=8,
+                               seed=seed)
+    assert ds.options().autotune.enabled is False
+    x, target = next(iter(ds))
+    assert x.shape == target.shape == (8, 5)
