@@ -475,8 +475,8 @@ def _untuned(ds):
     With autotuning on (TensorFlow's default), every iterator starts a
     model thread that wakes only every so often, up to once a minute, and
     deleting the iterator at the end of ``fit`` waits for it: Keras' ``fit``
-    returned 10 to 30 s after its last callback in about one Fashion-MNIST
-    fit of three (the main thread blocked in ``~RootDataset::Iterator`` on
+    returned 10 to 30 s after its last callback in 5 of 10 three-epoch
+    Fashion-MNIST conv fits (the main thread blocked in ``~RootDataset::Iterator`` on
     ``Model::OptimizeLoop``, seen with gdb). A pipeline of one gather has
     nothing to tune.
     """
