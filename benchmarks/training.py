@@ -3,18 +3,22 @@
 Three parts, each run in this one process (``--parts`` picks some):
 
 ``speed``
-    Seconds per epoch of ``AutoencoderTransformer`` and of a plain Keras
-    model of the same layers, batch size and validation split, and the
+    Seconds per epoch of ``AutoencoderTransformer`` (or ``ConvAutoencoder``,
+    ``--estimator``) and of a plain Keras model of the same layers, batch
+    size and validation split, and the
     arithmetic rate each achieves (GFLOPS: six multiply-adds per weight and
     training row, two per weight and validation row) beside the peak of a
     large float32 matrix product measured first, in TensorFlow and in NumPy.
     An epoch's time is the difference between fits of ``1`` and
     ``1 + --epochs`` epochs over ``--epochs``, so one-off costs (tracing,
-    building) cancel.
+    building) cancel. The figures mean something on large data only: a
+    short skae fit runs eagerly (``execution_plan``), and a plain Keras
+    model traces its step again for a short last batch (TensorFlow then
+    warns of retracing, counting the traces of Keras' step across models).
 ``memory``
     Resident memory growth per fit: a grid search fits one architecture many
     times in one process, so memory must not grow fit after fit. This fits
-    ``AutoencoderTransformer`` ``--fits`` times (a new estimator each time, as
+    the estimator ``--fits`` times (a new estimator each time, as
     ``GridSearchCV`` does), then a plain Keras model of the same layers as
     many times, and prints the resident memory after each block and its
     growth per fit: the least-squares slope over the fits after the first
@@ -48,34 +52,79 @@ from sklearn.decomposition import PCA
 sys.path.insert(0, str(Path(__file__).parent))
 from compare import PeakMemory, add_data_arguments, load_dataset, subsample  # noqa: E402
 
-from skae import AutoencoderTransformer  # noqa: E402
+from skae import AutoencoderTransformer, ConvAutoencoder  # noqa: E402
 
 PARTS = ("speed", "memory", "quality")
+ESTIMATORS = {"AutoencoderTransformer": AutoencoderTransformer, "ConvAutoencoder": ConvAutoencoder}
 
 
-def keras_autoencoder(n_features, n_components, hidden):
+def keras_autoencoder(n_features, args):
+    """A plain Keras model of the layers skae's network has for ``args``."""
     import keras
 
+    if args.estimator == "ConvAutoencoder":
+        return keras_conv_autoencoder(n_features, args.n_components, args.filters)
     return keras.Sequential(
         [keras.Input((n_features,))]
-        + [keras.layers.Dense(int(h), activation="relu") for h in hidden]
-        + [keras.layers.Dense(n_components)]
-        + [keras.layers.Dense(int(h), activation="relu") for h in reversed(hidden)]
+        + [keras.layers.Dense(int(h), activation="relu") for h in args.hidden]
+        + [keras.layers.Dense(args.n_components)]
+        + [keras.layers.Dense(int(h), activation="relu") for h in reversed(args.hidden)]
         + [keras.layers.Dense(n_features)]
     )
 
 
-def widths(n_features, n_components, hidden):
-    encoder = (n_features, *hidden, n_components)
-    return encoder + encoder[-2::-1]
+def keras_conv_autoencoder(n_features, n_components, filters):
+    """ConvAutoencoder's default network for square single-channel images, in plain Keras."""
+    import keras
+
+    side = int(round(np.sqrt(n_features)))
+    if side * side != n_features:
+        raise SystemExit(f"ConvAutoencoder here takes square single-channel images, not {n_features} features")
+    sizes = [side]
+    for _ in filters:
+        sizes.append(-(-sizes[-1] // 2))
+    conv = {"kernel_size": 3, "strides": 2, "padding": "same"}
+    layers = [keras.Input((n_features,)), keras.layers.Reshape((side, side, 1))]
+    layers += [keras.layers.Conv2D(f, activation="relu", **conv) for f in filters]
+    layers += [keras.layers.Flatten(), keras.layers.Dense(n_components),
+               keras.layers.Dense(sizes[-1] ** 2 * filters[-1], activation="relu"),
+               keras.layers.Reshape((sizes[-1], sizes[-1], filters[-1]))]
+    layers += [keras.layers.Conv2DTranspose(f, activation="relu", **conv) for f in reversed(filters[:-1])]
+    layers += [keras.layers.Conv2DTranspose(1, **conv)]
+    extra = sizes[-1] * 2 ** len(filters) - side
+    if extra:
+        layers.append(keras.layers.Cropping2D(((0, extra), (0, extra))))
+    layers.append(keras.layers.Flatten())
+    return keras.Sequential(layers)
 
 
-def multiply_adds_per_row(n_features, n_components, hidden):
-    w = widths(n_features, n_components, hidden)
-    return sum(a * b for a, b in zip(w, w[1:]))
+def multiply_adds_per_row(model):
+    """Multiply-adds of one row's forward pass through a Keras model's layers."""
+    import keras
+
+    total = 0
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Dense):
+            total += int(np.prod(layer.kernel.shape))
+        elif isinstance(layer, (keras.layers.Conv2DTranspose, keras.layers.Conv1DTranspose)):
+            total += int(np.prod(layer.kernel.shape)) * int(np.prod(layer.input.shape[1:-1]))
+        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv1D)):
+            total += int(np.prod(layer.kernel.shape)) * int(np.prod(layer.output.shape[1:-1]))
+    return total
+
+
+def describe(model):
+    """Layer output shapes, input first: ``784-256-32-256-784`` or ``784-(14, 14, 32)-...``."""
+    shapes = [tuple(model.inputs[0].shape[1:])]
+    shapes += [tuple(layer.output.shape[1:]) for layer in model.layers
+               if layer.count_params() or layer is model.layers[-1]]
+    return "-".join(str(s[0]) if len(s) == 1 else str(s) for s in shapes)
 
 
 def skae_estimator(args, seed, **params):
+    if args.estimator == "ConvAutoencoder":
+        return ConvAutoencoder(args.n_components, filters=tuple(args.filters), random_state=seed,
+                               **params)
     return AutoencoderTransformer(
         args.n_components, hidden_layer_sizes=tuple(args.hidden), random_state=seed, **params
     )
@@ -89,7 +138,7 @@ def fit_keras(X, seed, args, epochs, batch_size=None):
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = keras_autoencoder(X.shape[1], args.n_components, args.hidden)
+    model = keras_autoencoder(X.shape[1], args)
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
     model.fit(X, X, epochs=epochs, batch_size=batch_size or skae_batch_size(X, args),
               validation_split=0.1, verbose=0)
@@ -135,17 +184,18 @@ def epoch_seconds(fit, X, args):
 def speed(X, args):
     peaks = gemm_peak_gflops(args.gemm_size)
     n_val = int(np.ceil(0.1 * len(X)))
-    macs = multiply_adds_per_row(X.shape[1], args.n_components, args.hidden)
+    model = keras_autoencoder(X.shape[1], args)
+    macs = multiply_adds_per_row(model)
     # Training: forward, gradient of the activations, gradient of the weights.
     flops = 2 * macs * (3 * (len(X) - n_val) + n_val)
     print(f"float32 GEMM peak ({args.gemm_size}-square): TensorFlow {peaks['TensorFlow']:.1f} GFLOPS, "
           f"NumPy {peaks['NumPy']:.1f} GFLOPS")
-    print(f"network {'-'.join(map(str, widths(X.shape[1], args.n_components, args.hidden)))}, "
+    print(f"network {describe(model)}, "
           f"{len(X)} rows, batch {skae_batch_size(X, args)}, {flops / 1e9:.2f} GFLOP an epoch\n")
     print("| trainer | s per epoch | GFLOPS | share of TF GEMM peak |")
     print("|---|---|---|---|")
     seconds = {}
-    for name, fit in (("skae AutoencoderTransformer", fit_skae), ("plain Keras Model.fit", fit_keras)):
+    for name, fit in ((f"skae {args.estimator}", fit_skae), ("plain Keras Model.fit", fit_keras)):
         seconds[name] = s = epoch_seconds(fit, X, args)
         print(f"| {name} | {s:.3f} | {flops / s / 1e9:.1f} | {flops / s / 1e9 / peaks['TensorFlow']:.2f} |",
               flush=True)
@@ -174,7 +224,7 @@ def memory(X, args):
     print("| trainer | RSS after first fit (MB) | RSS after last fit (MB) | growth per fit (MB) | s per fit |")
     print("|---|---|---|---|---|")
     slopes = {}
-    for name, fit in (("skae AutoencoderTransformer", fit_skae), ("plain Keras Model.fit", fit_keras)):
+    for name, fit in ((f"skae {args.estimator}", fit_skae), ("plain Keras Model.fit", fit_keras)):
         rss, slope, seconds = growth_per_fit(fit, X, args)
         slopes[name] = slope
         print(f"| {name} | {rss[0]:.0f} | {rss[-1]:.0f} | {slope:.2f} | {seconds:.2f} |", flush=True)
@@ -199,13 +249,13 @@ def time_to_quality(X, X_test, args):
     print("| configuration | max_iter | epochs run | fit s | test MSE / PCA |")
     print("|---|---|---|---|---|")
     configurations = {"defaults": {}, **{json.dumps(p): p for p in map(json.loads, args.params)}}
-    AutoencoderTransformer(max_iter=1).fit(X[:50])  # imports and Keras start-up
+    skae_estimator(args, args.seed, max_iter=1).fit(X[:50])  # imports and Keras start-up
     curves = {}
     for name, params in configurations.items():
         curves[name], max_iter = [], 2
         while True:
-            ae = AutoencoderTransformer(args.n_components, random_state=args.seed,
-                                        **{**params, "max_iter": max_iter})
+            ae = ESTIMATORS[args.estimator](args.n_components, random_state=args.seed,
+                                            **{**params, "max_iter": max_iter})
             seconds = _seconds(lambda: ae.fit(X))
             ratio = test_mse(ae, X_test) / pca_mse
             curves[name].append({"max_iter": max_iter, "n_iter": ae.n_iter_, "seconds": seconds,
@@ -245,10 +295,15 @@ def main(argv=None):
     parser.add_argument("--fits", type=int, default=100, help="memory: fits per trainer")
     parser.add_argument("--epochs", type=int, default=5,
                         help="memory: epochs per fit; speed: epochs timed")
+    parser.add_argument("--estimator", choices=sorted(ESTIMATORS), default="AutoencoderTransformer",
+                        help="the skae estimator (its defaults in the quality part); speed and "
+                             "memory fit it and a plain Keras model of the same layers")
     parser.add_argument("--n-components", type=int, default=8)
     parser.add_argument("--hidden", type=int, nargs="*", default=[128],
                         help="speed, memory: hidden widths (default 128, that of the "
                              "published figures; skae's default is 256)")
+    parser.add_argument("--filters", type=int, nargs="+", default=[32, 64],
+                        help="speed, memory: ConvAutoencoder's filters (its default 32 64)")
     parser.add_argument("--params", nargs="*", default=[],
                         help="quality: JSON parameters of further configurations to plot")
     parser.add_argument("--max-epochs", type=int, default=200,

@@ -124,6 +124,26 @@ def test_training_benchmark_measures_speed_memory_and_time_to_quality(tmp_path):
     assert (tmp_path / "time_to_quality.png").stat().st_size > 1000
 
 
+def test_training_benchmark_times_the_conv_autoencoder_beside_the_same_keras_layers(tmp_path):
+    # 320 rows: 288 to train on in batches of 32 and 32 to validate, so that no
+    # plain Keras model traces its step again for a short last batch (TensorFlow
+    # counts the traces of Keras' step across models and warns of retracing)
+    out = _script(sys.executable, str(TRAINING_SCRIPT), "--train-size", "320", "--epochs", "1",
+                  "--estimator", "ConvAutoencoder", "--filters", "4", "8", "--parts", "speed",
+                  "--gemm-size", "64", "--out", str(tmp_path))
+    speed = json.loads((tmp_path / "training.json").read_text())["speed"]
+    assert set(speed["epoch_seconds"]) == {"skae ConvAutoencoder", "plain Keras Model.fit"}
+    # digits are 8x8 images: 8 -> 4 -> 2 and back; the multiply-adds of the two
+    # convolutions (3*3*1*4 at 4x4 and 3*3*4*8 at 2x2 positions), the code's
+    # dense layers (32*8 twice) and the transposed convolutions (the same as the
+    # convolutions, at their inputs' positions), six a training row and two a
+    # validation row
+    macs = 3 * 3 * 1 * 4 * 16 + 3 * 3 * 4 * 8 * 4 + 2 * 32 * 8 + 3 * 3 * 8 * 4 * 4 + 3 * 3 * 4 * 1 * 16
+    n_val = 32
+    assert speed["gflop_per_epoch"] * 1e9 == pytest.approx(2 * macs * (3 * (320 - n_val) + n_val))
+    assert "network 64-(4, 4, 4)-(2, 2, 8)-8-32-(4, 4, 4)-(8, 8, 1)-64" in out
+
+
 SEQUENCES_SCRIPT = SCRIPT.parent / "sequences.py"
 
 
