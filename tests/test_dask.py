@@ -120,17 +120,16 @@ def test_map_rows_on_the_cluster_equals_the_method_in_memory(client, rows, metho
     assert_array_equal(result.compute(), expected)
 
 
-def test_map_rows_takes_blocks_of_images():
+def test_map_rows_takes_blocks_of_images(client):
     images = np.random.RandomState(0).uniform(size=(60, 6, 6)).astype(np.float32)
     ae = ConvAutoencoder(3, filters=(2,), max_iter=2, batch_size=60, random_state=0).fit(images)
     X = da.from_array(images, chunks=(20, 6, 6))
     codes = map_rows(ae, X)
     assert codes.shape == (60, 3) and codes.chunks == ((20, 20, 20), (3,))
-    assert_array_equal(codes.compute(scheduler="sync"), ae.transform(images))
-    assert_array_equal(map_rows(ae, X, "score_samples").compute(scheduler="sync"),
-                       ae.score_samples(images))
+    assert_array_equal(codes.compute(), ae.transform(images))
+    assert_array_equal(map_rows(ae, X, "score_samples").compute(), ae.score_samples(images))
     back = map_rows(ae, codes, "inverse_transform")
-    assert_array_equal(back.compute(scheduler="sync"), ae.inverse_transform(ae.transform(images)))
+    assert_array_equal(back.compute(), ae.inverse_transform(ae.transform(images)))
 
 
 def test_map_rows_sends_the_estimator_once_not_once_a_block(rows):
