@@ -1,21 +1,17 @@
 """AutoencoderAnomalyDetector: an outlier detector with IsolationForest's API."""
 
-import warnings
+import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import OutlierMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import AutoencoderTransformer
-from ._base import BaseAutoencoder, GatheredConvergenceWarnings, _as_float32
-from ._compat import Interval, StrOptions
-
-#: Hidden widths the members cycle through when ``hidden_layer_sizes="auto"``.
-_AUTO_WIDTHS = (32, 64, 128)
+from ._base import ACTIVATIONS
+from ._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
+from ._keras import keras_module
 
 #: Rows per member when ``max_samples="auto"``.
 _AUTO_MAX_SAMPLES = 512
@@ -30,16 +26,13 @@ _FENCE = 1.5
 #: values unclipped.
 _TRAIN_CLIP = 1e6
 
-#: What ``batch_size="auto"`` gives each member (at most its rows).
-_AUTO_BATCH_SIZE = 200
+#: Training leaves no row out for the first sixth of the epochs, then raises
+#: the share left out linearly to ``truncation`` over half the epochs left.
+_WARM_UP_SHARE = 1 / 6
 
 #: The outlyingness of rows whose outlyingness cannot be computed in float64
 #: (it overflows): the largest there is, so they score lowest.
 _MAX_OUTLYINGNESS = np.finfo(np.float64).max
-
-_SHARED = ("activation", "learning_rate", "learning_rate_schedule", "batch_size", "max_iter",
-           "early_stopping", "validation_fraction", "n_iter_no_change", "tol", "alpha",
-           "random_state", "verbose")
 
 
 def _is_auto(value):
@@ -52,12 +45,69 @@ def _at_most_finite_max(values):
     return np.where(np.isfinite(values), values, _MAX_OUTLYINGNESS)
 
 
-def _mahalanobis_sq(Z, mean, precision):
-    centered = Z - mean
-    return np.einsum("ij,jk,ik->i", centered, precision, centered)
+def truncation_schedule(max_iter, truncation):
+    """The share of each batch's worst-reconstructed rows left out, per epoch."""
+    warm_up = int(np.ceil(_WARM_UP_SHARE * max_iter))
+    ramp = max(1, (max_iter - warm_up) // 2)
+    epochs = np.arange(max_iter)
+    return np.where(epochs < warm_up, 0.0,
+                    truncation * np.minimum(1.0, (epochs - warm_up + 1) / ramp))
 
 
-class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
+class AutoencoderMember:
+    """One fitted member of an :class:`AutoencoderAnomalyDetector`.
+
+    A dense autoencoder in float64 NumPy: ``weights`` holds its
+    ``(kernel, bias)`` pairs, the first ``n_encoder_layers`` of them the
+    encoder, each followed by its entry of ``activations``.
+    """
+
+    def __init__(self, weights, activations, n_encoder_layers, loss_curve, samples):
+        self.weights = weights
+        self.activations = activations
+        self.n_encoder_layers = n_encoder_layers
+        #: Training loss per epoch (mean squared error over the rows kept).
+        self.loss_curve_ = loss_curve
+        #: Indices of the training rows the member trained on.
+        self.samples_ = samples
+
+    def encode(self, X):
+        """Codes of scaled rows X."""
+        k = self.n_encoder_layers
+        return keras_module("_inference").member_layers(self.weights[:k], X, self.activations[:k])
+
+    def decode(self, codes):
+        """Reconstructions of codes."""
+        k = self.n_encoder_layers
+        return keras_module("_inference").member_layers(self.weights[k:], codes, self.activations[k:])
+
+    def reconstruct(self, X):
+        """Reconstructions of scaled rows X."""
+        return self.decode(self.encode(X))
+
+    def terms(self, X):
+        """Reconstruction error and code distance of each scaled row.
+
+        The error is the mean squared difference from its reconstruction;
+        the distance is the squared Mahalanobis distance of its code from the
+        codes of the member's training rows (``fit_code_distribution``).
+        """
+        codes = self.encode(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            errors = np.mean((X - self.decode(codes)) ** 2, axis=1)
+            centered = codes - self.code_mean_
+            distances = np.einsum("ij,jk,ik->i", centered, self.code_precision_, centered)
+        return errors, distances
+
+    def fit_code_distribution(self, X_train):
+        """Learn the mean and precision of the codes of the training rows."""
+        codes = self.encode(X_train)
+        self.code_mean_ = codes.mean(axis=0)
+        self.code_precision_ = np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False)))
+        return self
+
+
+class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     """Unsupervised outlier detection with an ensemble of autoencoders.
 
     A drop-in replacement for :class:`~sklearn.ensemble.IsolationForest`:
@@ -66,31 +116,30 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     (negative means outlier) and ``predict`` returns +1 for inliers and -1 for
     outliers.
 
-    How a row is scored. The columns are first scaled robustly (median and
-    interquartile range, learned in ``fit``), so the result does not depend
-    on the units of the columns and a few extreme training rows do not set the
-    scale. Each of ``n_estimators`` small autoencoders is trained on its own
-    random subsample of the rows. A row then gets two numbers from each
-    member: its reconstruction error (far from the structure the network
-    learned) and the Mahalanobis distance of its code from the codes of the
-    member's training rows (on that structure, but in a sparse region of it).
-    Each number is divided by its median over the member's training rows, so
-    the two are comparable and robust to anomalies in the training data; the
-    outlyingness of the row is their sum averaged over members, and
-    ``score_samples`` is its negative.
+    The columns are first scaled robustly (median and interquartile range),
+    so neither their units nor a few extreme rows set the scale. Each of
+    ``n_estimators`` small autoencoders trains on its own random subsample of
+    the rows; all train at once, as one network with a members axis. Training
+    data usually hold anomalies, and a network that learns them reconstructs
+    them well: so after a warm-up each member leaves out of every batch the
+    ``truncation`` share of rows it reconstructs worst, and the anomalies,
+    even when they form a cluster, stay unlearned (loss truncation, as in
+    ALTBI). A row gets two numbers from each member: its reconstruction
+    error (far from the structure the network learned) and the Mahalanobis
+    distance of its code from the codes of the member's training rows (on
+    that structure, but far out along it). Each is divided by its median
+    over the member's training rows; the row's outlyingness is their sum
+    averaged over members, and ``score_samples`` is its negative.
 
-    Training data usually holds some anomalies. Subsamples, early stopping
-    and small codes keep the networks from learning them, and medians keep
-    them from setting the scores' scale. The members train in float32 on the
-    scaled rows clipped to a million scaled units, so that one extreme row
-    cannot overflow training; scoring computes in float64 on the unclipped
-    rows, and a row whose outlyingness overflows even float64 gets the lowest
-    score there is. So a row's score never depends on the other rows scored
-    with it, and no score is NaN or infinite.
+    Scoring runs in float64 on the unclipped scaled rows, so a row's score
+    never depends on the other rows scored with it; a row whose outlyingness
+    overflows float64 gets the lowest score there is, and no score is NaN or
+    infinite. How it compares with IsolationForest and other detectors is in
+    the documentation's results page, "Anomaly detection".
 
     Parameters
     ----------
-    n_estimators : int, default=5
+    n_estimators : int, default=8
         Number of autoencoders in the ensemble.
 
     contamination : "auto" or float in (0, 0.5], default="auto"
@@ -99,18 +148,15 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         share of the training rows is flagged. "auto" flags rows whose
         outlyingness (``-score_samples``) lies beyond the upper Tukey fence of
         the training outlyingness, ``q3 + 1.5 * (q3 - q1)`` (the boxplot
-        rule; q1, q3 its quartiles). The outlyingness is already relative to
-        medians, so the rule does not depend on the scale of the data, and it
-        adapts to the spread of the scores instead of fixing a share.
+        rule; q1, q3 its quartiles), which adapts to the spread of the scores
+        instead of fixing a share.
 
     n_components : int or "auto", default="auto"
         Code size of every member; "auto" is ``ceil(sqrt(n_features))``, a
         small code that cannot memorize rare rows.
 
-    hidden_layer_sizes : array-like of int or "auto", default="auto"
+    hidden_layer_sizes : array-like of int, default=(64,)
         Hidden layers of every member's encoder (mirrored by the decoder).
-        "auto" gives member ``i`` one hidden layer of 32, 64 or 128 units in
-        turn, so the ensemble mixes capacities.
 
     max_samples : "auto", int or float, default="auto"
         Rows drawn (without replacement) to train each member: "auto" is
@@ -124,50 +170,35 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     activation : str, default="relu"
         Activation of the hidden layers.
 
-    learning_rate : float, default=1e-3
-        Adam's initial step size.
+    learning_rate : float, default=3e-3
+        Adam's step size.
 
-    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
-        How the step size moves, as in :class:`AutoencoderTransformer`.
+    batch_size : int, default=64
+        Rows per gradient step of each member (at most its rows).
 
-    batch_size : int or "auto", default="auto"
-        Rows per gradient step; "auto" is ``min(200, n_rows)``, as in
-        MLPRegressor. Not the transformers' smaller batches for small data:
-        the members train on at most 512 rows and must not fit them closely,
-        and 32-row batches take five times the steps an epoch with no
-        measurement showing that they detect better.
+    max_iter : int, default=30
+        Epochs every member trains for. A detector trains for a fixed,
+        short budget: it must not fit its training rows, anomalies among
+        them, closely.
 
-    max_iter : int, default=50
-        Maximum epochs per member. Fewer than for dimensionality reduction: a
-        detector must not fit the training rows too closely.
-
-    early_stopping : bool, default=True
-        Stop each member when its held-out reconstruction loss stops
-        improving, as in :class:`AutoencoderTransformer`.
-
-    validation_fraction : float, default=0.1
-        Share of each member's rows held out for early stopping.
-
-    n_iter_no_change : int, default=10
-        Epochs without improvement before a member stops.
-
-    tol : float, default=1e-4
-        Smallest relative improvement of the monitored loss that counts.
-
-    alpha : float, default=0.0
-        L2 penalty on the kernels.
+    truncation : float in [0, 1), default=0.2
+        Share of each batch's worst-reconstructed rows that a member leaves
+        out of its gradient once warmed up: none for the first sixth of the
+        epochs, then rising linearly to this share over half the epochs
+        left. 0 trains on every row.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the subsamples and every member. Pass an int for reproducible
-        results.
+        Seeds the subsamples, the initial weights and the batch order. Pass
+        an int for reproducible results.
 
     verbose : int, default=0
-        Print one line per epoch of each member when positive.
+        Print a line on the training when positive.
 
     Attributes
     ----------
-    estimators_ : list of AutoencoderTransformer
-        The fitted members.
+    estimators_ : list of AutoencoderMember
+        The fitted members, each with its weights, ``loss_curve_`` and
+        ``samples_``.
 
     estimators_samples_ : list of ndarray
         Indices of the training rows each member was trained on.
@@ -178,12 +209,12 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     n_components_ : int
         Code size of the members.
 
-    n_iter_ : ndarray of shape (n_estimators,)
-        Epochs each member ran.
+    n_iter_ : int
+        Epochs the members trained for.
 
-    score_stats_ : list of dict
-        Per member, what scoring needs from its training rows: the codes'
-        mean and precision matrix, and the medians of both terms.
+    term_medians_ : ndarray of shape (n_estimators, 2)
+        Each member's median reconstruction error and median code distance
+        on its own training rows, by which its terms are divided.
 
     offset_ : float
         Threshold on ``score_samples``: ``decision_function`` subtracts it.
@@ -197,7 +228,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     See Also
     --------
     sklearn.ensemble.IsolationForest : The tree-based detector with the same API.
-    AutoencoderTransformer : The autoencoder each member is.
+    AutoencoderTransformer : A single autoencoder, for dimensionality reduction.
 
     Examples
     --------
@@ -215,35 +246,36 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
         "n_components": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": [StrOptions({"auto"}), "array-like"],
+        "hidden_layer_sizes": ["array-like"],
         "max_samples": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0, 1, closed="right"),
+            Interval(RealNotInt, 0, 1, closed="right"),
         ],
         "scaling": [StrOptions({"robust", "standard"}), None],
-        **{name: BaseAutoencoder._parameter_constraints[name] for name in _SHARED},
+        "activation": [StrOptions(ACTIVATIONS)],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "truncation": [Interval(Real, 0, 1, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
         self,
         *,
-        n_estimators=5,
+        n_estimators=8,
         contamination="auto",
         n_components="auto",
-        hidden_layer_sizes="auto",
+        hidden_layer_sizes=(64,),
         max_samples="auto",
         scaling="robust",
         activation="relu",
-        learning_rate=1e-3,
-        learning_rate_schedule="plateau",
-        batch_size="auto",
-        max_iter=50,
-        early_stopping=True,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        alpha=0.0,
+        learning_rate=3e-3,
+        batch_size=64,
+        max_iter=30,
+        truncation=0.2,
         random_state=None,
         verbose=0,
     ):
@@ -255,73 +287,127 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         self.scaling = scaling
         self.activation = activation
         self.learning_rate = learning_rate
-        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.alpha = alpha
+        self.truncation = truncation
         self.random_state = random_state
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
 
-    def _check_params_against(self, X):
-        if not _is_auto(self.hidden_layer_sizes):
-            self._check_hidden_layer_sizes()
-        n_rows = self._resolve_max_samples(len(X))
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the ensemble on X, whose rows may hold anomalies.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        try:
+            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+            self._fit(X)
+        except BaseException:
+            # Whatever failed, leave no half-fitted detector behind.
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+                delattr(self, name)
+            raise
+        return self
+
+    def _hidden_layer_sizes(self):
+        value = self.hidden_layer_sizes
+        sizes = [value] if isinstance(value, Integral) else np.asarray(value, dtype=object)
+        if np.ndim(sizes) != 1 or any(
+            isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1 for s in sizes
+        ):
+            raise ValueError(
+                f"hidden_layer_sizes must be a sequence of positive integers, got {value!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _fit(self, X):
+        hidden = self._hidden_layer_sizes()
+        n_samples, n_features = X.shape
+        n_rows = self._resolve_max_samples(n_samples)
         if n_rows < 2:
             raise ValueError(
                 f"max_samples={self.max_samples!r} gives each member {n_rows} "
-                f"of the {len(X)} rows to train on; an autoencoder needs at "
+                f"of the {n_samples} rows to train on; an autoencoder needs at "
                 "least 2. Raise max_samples or leave it 'auto'."
             )
-        self._check_validation_split(n_rows)
-
-    def _fit(self, X, *, continuing=False):
-        # ``continuing`` is never true: the detector has no warm_start.
-        self._check_params_against(X)
-        n_samples, n_features = X.shape
         scaler = {"robust": RobustScaler(), "standard": StandardScaler(), None: None}[self.scaling]
-        if scaler is None:
-            Xs = X_train = _as_float32(X)
-        else:
-            Xs = scaler.fit_transform(X)
+        Xs = np.asarray(X, dtype=np.float64) if scaler is None else scaler.fit_transform(X)
+        with np.errstate(over="ignore"):
             X_train = np.clip(Xs, -_TRAIN_CLIP, _TRAIN_CLIP).astype(np.float32)
-        n_components = self._resolve_n_components(n_features)
-        n_rows = self._resolve_max_samples(n_samples)
-        rng = check_random_state(self.random_state)
-
-        members, samples, stats = [], [], []
-        with GatheredConvergenceWarnings() as gathered:
-            for i in range(self.n_estimators):
-                rows = np.sort(rng.choice(n_samples, n_rows, replace=False))
-                member = self._make_member(i, n_components, int(rng.randint(2**31 - 1)))
-                member.fit(X_train[rows])
-                members.append(member)
-                samples.append(rows)
-                stats.append(_member_stats(member, X_train[rows]))
-        if gathered.count:
-            warnings.warn(
-                f"Some members reached max_iter={self.max_iter} epochs before "
-                "their loss stopped improving.",
-                ConvergenceWarning,
+        if scaler is None and np.isinf(X_train).any():
+            raise ValueError(
+                "Input X has values too large in magnitude for float32 "
+                f"(largest absolute value {np.max(np.abs(Xs)):.3g}) and scaling=None; "
+                "scale the data or leave scaling='robust'."
             )
+        n_components = (int(np.ceil(np.sqrt(n_features))) if _is_auto(self.n_components)
+                        else int(self.n_components))
+        n_members = int(self.n_estimators)
+        rng = check_random_state(self.random_state)
+        samples = [np.sort(rng.choice(n_samples, n_rows, replace=False)) for _ in range(n_members)]
+        sizes = [n_features, *hidden, n_components, *hidden[::-1], n_features]
+        activations = ([self.activation] * len(hidden) + ["linear"]
+                       + [self.activation] * len(hidden) + ["linear"])
+        params = []
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot's uniform, as Keras' Dense
+            params += [rng.uniform(-limit, limit, (n_members, fan_in, fan_out)),
+                       np.zeros((n_members, fan_out))]
+        # Row i of member m: its i-th training row, in a random order of its own.
+        stacked = np.stack([X_train[rng.permutation(rows)] for rows in samples], axis=1)
+        started = time.perf_counter()
+        weights, curve = keras_module("_training").train_members(
+            stacked, params, activations, batch_size=min(int(self.batch_size), n_rows),
+            learning_rate=self.learning_rate,
+            truncation=truncation_schedule(int(self.max_iter), float(self.truncation)),
+            seed=rng.randint(2**31 - 1),
+        )
+        finite = np.all(np.isfinite(curve), axis=1)
+        if not finite.all():
+            raise ValueError(
+                "Training diverged: the loss became NaN or infinite after "
+                f"{int(np.argmin(finite)) + 1} epoch(s). Scale the input (for example with "
+                f"StandardScaler) or lower learning_rate={float(self.learning_rate)}."
+            )
+        n_encoder_layers = len(hidden) + 1
+        members = [
+            AutoencoderMember(
+                [(np.asarray(weights[2 * i][m], np.float64), np.asarray(weights[2 * i + 1][m], np.float64))
+                 for i in range(len(activations))],
+                activations, n_encoder_layers, [float(v) for v in curve[:, m]], rows,
+            )
+            for m, rows in enumerate(samples)
+        ]
+        medians = np.array([
+            np.median(member.fit_code_distribution(Xs[member.samples_]).terms(Xs[member.samples_]),
+                      axis=1)
+            for member in members
+        ])
+        medians = np.maximum(medians, np.finfo(np.float64).tiny)
+        if self.verbose:
+            print(f"trained {n_members} members on {n_rows} rows each for {len(curve)} epochs "
+                  f"in {time.perf_counter() - started:.2f} s; final training loss "
+                  f"{np.mean(curve[-1]):.4g} (mean over members)", flush=True)
 
         self.scaler_ = scaler
         self.estimators_ = members
         self.estimators_samples_ = samples
-        self.score_stats_ = stats
         self.n_components_ = n_components
-        self.n_iter_ = np.array([m.n_iter_ for m in members])
+        self.n_iter_ = len(curve)
+        self.term_medians_ = medians
         self.offset_ = self._offset(-self._outlyingness(Xs))
-
-    def _resolve_n_components(self, n_features):
-        if _is_auto(self.n_components):
-            return int(np.ceil(np.sqrt(n_features)))
-        return int(self.n_components)
 
     def _resolve_max_samples(self, n_samples):
         if _is_auto(self.max_samples):
@@ -329,17 +415,6 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         if isinstance(self.max_samples, Integral):
             return min(int(self.max_samples), n_samples)
         return max(2, int(self.max_samples * n_samples))
-
-    def _make_member(self, i, n_components, seed):
-        if _is_auto(self.hidden_layer_sizes):
-            hidden = (_AUTO_WIDTHS[i % len(_AUTO_WIDTHS)],)
-        else:
-            hidden = self._hidden_layer_sizes()
-        shared = {name: getattr(self, name) for name in _SHARED}
-        shared.update(random_state=seed)
-        if _is_auto(self.batch_size):
-            shared.update(batch_size=_AUTO_BATCH_SIZE)
-        return AutoencoderTransformer(n_components, hidden_layer_sizes=hidden, **shared)
 
     def _offset(self, train_scores):
         if _is_auto(self.contamination):
@@ -354,7 +429,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
     # ------------------------------------------------------------ scoring
 
     def _scaled(self, X):
-        X = self._validate_input(X)
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = np.asarray(X, dtype=np.float64)
         if self.scaler_ is None:
             return X
         return self.scaler_.transform(X)
@@ -372,21 +449,18 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
         scores : ndarray of shape (n_samples,), dtype float64
             Minus the outlyingness: reconstruction error plus code
             Mahalanobis distance, each relative to its median on the member's
-            training rows, averaged over members. Rows so extreme that this
-            overflows float64 get the lowest score there is,
-            ``-np.finfo(np.float64).max``, so they are outliers.
+            training rows, averaged over members. Rows so extreme that this overflows float64 get the
+            lowest score there is, ``-np.finfo(np.float64).max``.
         """
-        check_is_fitted(self)
         return -self._outlyingness(self._scaled(X))
 
     def _outlyingness(self, Xs):
-        """Mean over members of both relative terms, for rows already scaled."""
+        """Mean over members of both relative terms, for scaled rows."""
         outlyingness = np.zeros(len(Xs))
         with np.errstate(over="ignore", invalid="ignore"):
-            for member, stats in zip(self.estimators_, self.score_stats_):
-                errors, distances = _member_terms(member, stats, Xs)
-                outlyingness += (errors / stats["error_median"]
-                                 + distances / stats["distance_median"])
+            for member, (error_median, distance_median) in zip(self.estimators_, self.term_medians_):
+                errors, distances = member.terms(Xs)
+                outlyingness += errors / error_median + distances / distance_median
         return _at_most_finite_max(outlyingness / len(self.estimators_))
 
     def decision_function(self, X):
@@ -436,37 +510,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseAutoencoder):
             Mean over members of ``(x_scaled - reconstruction) ** 2``; an
             error that overflows float64 is the largest float64.
         """
-        check_is_fitted(self)
         Xs = self._scaled(X)
         total = np.zeros(Xs.shape)
         with np.errstate(over="ignore", invalid="ignore"):
             for member in self.estimators_:
-                total += (Xs - member._reconstruct(Xs)) ** 2
+                total += (Xs - member.reconstruct(Xs)) ** 2
         return _at_most_finite_max(total / len(self.estimators_))
-
-
-def _member_terms(member, stats, Xs, codes=None):
-    """Reconstruction error and squared code Mahalanobis distance of each row.
-
-    ``codes`` are ``member``'s codes of ``Xs`` when already computed.
-    """
-    if codes is None:
-        codes = member._encode(Xs)
-    reconstruction = member._decode(codes)
-    errors = np.mean((Xs - reconstruction) ** 2, axis=1)
-    distances = _mahalanobis_sq(codes, stats["code_mean"], stats["code_precision"])
-    return errors, distances
-
-
-def _member_stats(member, X_train):
-    """What scoring needs from a member's own training rows."""
-    codes = member._encode(X_train)
-    stats = {
-        "code_mean": codes.mean(axis=0),
-        "code_precision": np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False))),
-    }
-    errors, distances = _member_terms(member, stats, X_train, codes)
-    tiny = np.finfo(float).tiny
-    stats["error_median"] = max(float(np.median(errors)), tiny)
-    stats["distance_median"] = max(float(np.median(distances)), tiny)
-    return stats

@@ -9,10 +9,10 @@ Keeping the imports here means a future scikit-learn rename touches one file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, MissingValues, StrOptions
+from sklearn.utils._param_validation import Interval, MissingValues, RealNotInt, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, validate_data
 
 __all__ = [
-    "Interval", "MissingValues", "StrOptions", "_check_feature_names_in", "_fit_context",
+    "Interval", "MissingValues", "RealNotInt", "StrOptions", "_check_feature_names_in", "_fit_context",
     "validate_data",
 ]

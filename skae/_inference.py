@@ -471,3 +471,14 @@ class Forward:
                     out = function(out)
                 chunks.append(out)
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+def member_layers(weights, x, activations):
+    """One member of a members-axis ensemble (``_training.train_members``) in float64.
+
+    ``weights`` are the member's ``(kernel, bias)`` pairs, each layer
+    followed by its entry of ``activations`` (Keras names).
+    """
+    for (kernel, bias), name in zip(weights, activations):
+        x = activation(keras.activations.get(name))(x @ kernel + bias)
+    return x

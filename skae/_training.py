@@ -710,3 +710,118 @@ class _Convergence(keras.callbacks.Callback):
             f"at most {elapsed / done * (self.max_iter - done):.0f} s to go"
         )
         print(line, flush=True)
+
+
+# ------------------------------------------------- members trained at once
+
+#: Adam's constants, as Keras' ``Adam`` defaults them.
+_ADAM_BETA_1, _ADAM_BETA_2, _ADAM_EPSILON = 0.9, 0.999, 1e-7
+
+#: One traced training function per tuple of layer activations.
+_MEMBER_TRAINERS = {}
+_MEMBER_TRAINERS_LOCK = threading.Lock()
+
+
+def _member_layers(params, x, activations):
+    """Apply every member's dense layers: ``x`` is (rows, members, features)."""
+    for i, name in enumerate(activations):
+        kernel, bias = params[2 * i], params[2 * i + 1]
+        x = keras.activations.get(name)(tf.einsum("bmi,mio->bmo", x, kernel) + bias)
+    return x
+
+
+def _member_trainer(activations):
+    """The traced whole-fit function for networks of these layer activations.
+
+    Its shapes are left unknown, so fits of any data, width or ensemble size
+    share one trace: a new data set costs no tracing, only its steps.
+    """
+    with _MEMBER_TRAINERS_LOCK:
+        if activations in _MEMBER_TRAINERS:
+            return _MEMBER_TRAINERS[activations]
+        n_params = 2 * len(activations)
+        any_shape = tf.TensorSpec(None, tf.float32)
+
+        @tf.function(input_signature=[
+            tf.TensorSpec([None, None, None], tf.float32), [any_shape] * n_params,
+            tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32),
+            tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int64),
+        ])
+        def fit(X, params, batch_size, learning_rate, truncation, seed):
+            n_rows = tf.shape(X)[0]
+            n_steps = (n_rows + batch_size - 1) // batch_size
+            first = [tf.zeros_like(p) for p in params]
+            second = [tf.zeros_like(p) for p in params]
+            step_count = tf.constant(0.0)
+            epochs = tf.shape(truncation)[0]
+            curve = tf.TensorArray(tf.float32, size=epochs)
+            for epoch in tf.range(epochs):
+                order = tf.random.experimental.stateless_shuffle(
+                    tf.range(n_rows), seed=tf.stack([seed, tf.cast(epoch, tf.int64)]), alg="philox")
+                total = tf.zeros([tf.shape(X)[1]])
+                for step in tf.range(n_steps):
+                    rows = order[step * batch_size:tf.minimum((step + 1) * batch_size, n_rows)]
+                    batch = tf.gather(X, rows)
+                    with tf.GradientTape() as tape:
+                        tape.watch(params)
+                        losses = _truncated_member_losses(
+                            batch, _member_layers(params, batch, activations), truncation[epoch])
+                        objective = tf.reduce_sum(losses)
+                    gradients = tape.gradient(objective, params)
+                    step_count += 1.0
+                    rate = learning_rate * tf.sqrt(1.0 - _ADAM_BETA_2**step_count) / (
+                        1.0 - _ADAM_BETA_1**step_count)
+                    first = [_ADAM_BETA_1 * m + (1.0 - _ADAM_BETA_1) * g
+                             for m, g in zip(first, gradients)]
+                    second = [_ADAM_BETA_2 * v + (1.0 - _ADAM_BETA_2) * g * g
+                              for v, g in zip(second, gradients)]
+                    params = [p - rate * m / (tf.sqrt(v) + _ADAM_EPSILON)
+                              for p, m, v in zip(params, first, second)]
+                    total += tf.ensure_shape(losses, [None])
+                curve = curve.write(epoch, total / tf.cast(n_steps, tf.float32))
+            return params, curve.stack()
+
+        _MEMBER_TRAINERS[activations] = fit
+        return fit
+
+
+def _truncated_member_losses(batch, reconstruction, truncation):
+    """Each member's mean squared error over the rows of the batch it keeps.
+
+    A member keeps the ``1 - truncation`` share of the batch's rows that it
+    reconstructs best; the rest add no gradient, so rows unlike most of
+    the data (anomalies, even in a cluster) are not learned.
+    """
+    errors = tf.reduce_mean(tf.square(batch - reconstruction), axis=-1)  # (rows, members)
+    n_rows = tf.shape(errors)[0]
+    keep = tf.maximum(tf.cast(tf.math.ceil((1.0 - truncation) * tf.cast(n_rows, tf.float32)),
+                              tf.int32), 1)
+    threshold = tf.sort(errors, axis=0)[keep - 1]
+    kept = tf.stop_gradient(tf.cast(errors <= threshold, errors.dtype))
+    return tf.reduce_sum(errors * kept, axis=0) / tf.maximum(tf.reduce_sum(kept, axis=0), 1.0)
+
+
+def train_members(X, params, activations, *, batch_size, learning_rate, truncation, seed):
+    """Train an ensemble of dense autoencoders as one network with a members axis.
+
+    ``X`` has shape (rows, members, features): row ``i`` of member ``m`` is
+    ``X[i, m]``, so each member trains on its own rows while every step
+    updates all of them at once. ``params`` are float32 arrays, a kernel of
+    shape (members, in, out) and a bias of shape (members, out) per layer,
+    each layer followed by its entry of ``activations``. Each member
+    minimizes its own mean squared error with Adam, over the rows it keeps
+    (:func:`_truncated_member_losses`; ``truncation`` gives the share left
+    out at each epoch, and its length the number of epochs), so its updates
+    are those it would get trained alone on the same batches. Batches are
+    drawn in an order that depends on ``seed`` alone.
+
+    Returns the trained parameters (NumPy) and the loss curve, of shape
+    (epochs, members).
+    """
+    fit = _member_trainer(tuple(activations))
+    trained, curve = fit(
+        tf.constant(X, tf.float32), [tf.constant(p, tf.float32) for p in params],
+        tf.constant(int(batch_size), tf.int32), tf.constant(float(learning_rate), tf.float32),
+        tf.constant(np.asarray(truncation, np.float32)), tf.constant(int(seed), tf.int64),
+    )
+    return [p.numpy() for p in trained], curve.numpy()

@@ -7,6 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
+from sklearn.utils.estimator_checks import check_param_validation
 
 from skae import AutoencoderAnomalyDetector
 
@@ -92,8 +93,12 @@ def test_members_train_on_their_own_subsamples(contaminated):
     samples = detector.estimators_samples_
     assert [len(s) for s in samples] == [100] * 3
     assert not np.array_equal(samples[0], samples[1])
-    assert [m.hidden_layer_sizes for m in detector.estimators_] == [(32,), (64,), (128,)]
+    assert [list(m.samples_) for m in detector.estimators_] == [list(s) for s in samples]
     assert detector.n_components_ == 3  # ceil(sqrt(6))
+    # Each member's own weights: (6 -> 64 -> 3 -> 64 -> 6).
+    shapes = [w.shape for w, _ in detector.estimators_[0].weights]
+    assert shapes == [(6, 64), (64, 3), (3, 64), (64, 6)]
+    assert not np.array_equal(detector.estimators_[0].weights[0][0], detector.estimators_[1].weights[0][0])
 
 
 def test_same_seed_same_scores(contaminated):
@@ -111,3 +116,81 @@ def test_bad_input_leaves_nothing_fitted(contaminated):
     assert not [k for k in vars(detector) if k.endswith("_")]
     with pytest.raises(ValueError, match="'contamination' parameter"):
         AutoencoderAnomalyDetector(contamination=0.7).fit(X)
+
+
+def _clustered_anomalies():
+    """400 inliers near a 3-D subspace of 8-D, 40 anomalies in one cluster off it."""
+    rng = np.random.RandomState(1)
+    inliers = rng.normal(size=(400, 3)) @ rng.normal(size=(3, 8)) + 0.2 * rng.normal(size=(400, 8))
+    outliers = 2.0 * rng.normal(size=8) + 0.3 * rng.normal(size=(40, 8))
+    return np.vstack([inliers, outliers]), np.r_[np.zeros(400), np.ones(40)]
+
+
+def test_truncation_keeps_a_planted_cluster_out_of_the_fit():
+    # A cluster of 40 rows (9% of the data) is enough for networks trained on
+    # every row to learn it; leaving each batch's worst-reconstructed rows out
+    # keeps it unlearned, so its rows score below the inliers.
+    X, y = _clustered_anomalies()
+    truncated = AutoencoderAnomalyDetector(random_state=0).fit(X)
+    every_row = AutoencoderAnomalyDetector(truncation=0.0, random_state=0).fit(X)
+    scores = truncated.score_samples(X)
+    assert scores[y == 1].max() < np.median(scores[y == 0])
+    assert roc_auc_score(y, -scores) > 0.99
+    # Without truncation the members learn part of the cluster.
+    assert roc_auc_score(y, -every_row.score_samples(X)) < 0.95
+
+
+def test_truncation_schedule_warms_up_then_ramps():
+    from skae._anomaly import truncation_schedule
+
+    schedule = truncation_schedule(30, 0.2)
+    assert_array_equal(schedule[:5], 0.0)  # the first sixth of the epochs
+    assert_allclose(schedule[5:], np.minimum(1.0, np.arange(1, 26) / 12) * 0.2)
+    assert_array_equal(truncation_schedule(30, 0.0), 0.0)
+
+
+def test_members_trained_at_once_equal_members_trained_apart():
+    # One network with a members axis: each member's updates are those it gets
+    # alone on the same batches (its own loss, Adam per parameter).
+    from skae._keras import keras_module
+
+    training = keras_module("_training")
+    rng = np.random.RandomState(0)
+    n_rows, n_members, sizes = 50, 3, [5, 4, 2, 4, 5]
+    X = rng.normal(size=(n_rows, n_members, 5)).astype(np.float32)
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.uniform(-0.5, 0.5, (n_members, fan_in, fan_out)).astype(np.float32),
+                   rng.uniform(-0.1, 0.1, (n_members, fan_out)).astype(np.float32)]
+    activations = ["relu", "linear", "relu", "linear"]
+    settings = dict(batch_size=16, learning_rate=1e-2, truncation=[0.0, 0.25, 0.25], seed=3)
+    together, curve = training.train_members(X, params, activations, **settings)
+    assert curve.shape == (3, n_members)
+    for m in range(n_members):
+        alone, alone_curve = training.train_members(
+            X[:, m:m + 1], [p[m:m + 1] for p in params], activations, **settings)
+        for joint, single in zip(together, alone):
+            assert_allclose(joint[m:m + 1], single, rtol=1e-4, atol=1e-5)
+        assert_allclose(curve[:, m:m + 1], alone_curve, rtol=1e-4)
+    # And training moved every member.
+    assert all(not np.allclose(t, p) for t, p in zip(together, params))
+
+
+def test_fit_costs_no_tracing_on_new_data():
+    # One trace serves every data shape, so a detector fitted on a new data
+    # set pays only for its steps.
+    from skae._keras import keras_module
+
+    training = keras_module("_training")
+    AutoencoderAnomalyDetector(n_estimators=2, max_iter=2, random_state=0).fit(np.eye(7))
+    trainer = training._member_trainer(("relu", "linear", "relu", "linear"))
+    traced = trainer.experimental_get_tracing_count()
+    for n_features in (3, 11):
+        AutoencoderAnomalyDetector(n_estimators=3, max_iter=2, random_state=0).fit(
+            np.random.RandomState(0).normal(size=(30, n_features)))
+    assert trainer.experimental_get_tracing_count() == traced
+
+
+def test_parameter_constraints_are_exact():
+    # parametrize_with_checks leaves this check out; run it directly.
+    check_param_validation("AutoencoderAnomalyDetector", AutoencoderAnomalyDetector(**FAST))
