@@ -1,25 +1,39 @@
-"""AutoencoderAnomalyDetector against IsolationForest, LocalOutlierFactor and PCA.
+"""AutoencoderAnomalyDetector against the usual unsupervised detectors.
 
-For each data set, every detector is fitted on the same rows (all of them,
-anomalies included, as in unsupervised use), standard-scaled, in this one
-process, and scored on those rows against the labels. Stochastic detectors
-run once per seed and are reported as mean and standard deviation.
+ADBench's unsupervised protocol: every detector is fitted on all the rows of
+a set (anomalies included, no labels), standard-scaled, and scores those same
+rows; ROC-AUC and average precision are computed against the labels. All
+detectors run in this one process, one after another, so their seconds
+(fit + score) compare. Stochastic detectors run once per seed; the tables
+give their mean over seeds. Deterministic ones run once.
 
     python benchmarks/anomaly.py                                 # digits, offline
-    python benchmarks/anomaly.py --data-dir ../shared/data/anomaly
-    python benchmarks/anomaly.py --data 6_cardio.npz my_set.npz --data-dir DIR
+    python benchmarks/anomaly.py --data-dir ../shared/data/anomaly --out docs/results/anomaly
+    python benchmarks/anomaly.py --data 6_cardio.npz 38_thyroid.npz --data-dir DIR
 
-A data file is an ``.npz`` with ``X`` (rows) and ``y`` (1 = anomaly). Every
-detector runs with its library's defaults; PCA keeps ceil(sqrt(n_features))
-components, the code size the autoencoder detector uses by default.
+The peers: IsolationForest, LocalOutlierFactor and PCA reconstruction error
+from scikit-learn, and, when the ``pyod`` package is installed
+(``pip install pyod``; ``torch`` too for its AutoEncoder), PyOD's ECOD,
+COPOD, HBOS, KNN and AutoEncoder. Every detector runs at its library's
+defaults; PCA keeps ceil(sqrt(n_features)) components. A data file is an
+``.npz`` with ``X`` (rows) and ``y`` (1 = anomaly).
+
+Besides the tables it writes ``results.json``, ``ranks.png`` (average rank
+of each detector over the sets) and ``per_set.png`` (ROC-AUC of each
+detector on each set) into ``--out``.
 """
 
 import argparse
+import importlib
+import json
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
@@ -28,6 +42,9 @@ from sklearn.neighbors import LocalOutlierFactor
 from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderAnomalyDetector
+
+OURS = "AutoencoderAnomalyDetector"
+BASELINE = "IsolationForest"
 
 
 def digits_anomalies(seed):
@@ -46,8 +63,15 @@ def load_sets(args):
     if args.data_dir is None and not args.data:
         return {"digits (zeros as anomalies)": digits_anomalies(0)}
     folder = Path(args.data_dir) if args.data_dir else Path(".")
-    files = [folder / f for f in args.data] if args.data else sorted(folder.glob("*.npz"))
+    files = [folder / f for f in args.data] if args.data else sorted(
+        folder.glob("*.npz"), key=lambda p: _set_order(p.stem))
     return read_sets(files)
+
+
+def _set_order(stem):
+    # ADBench's files are numbered ("6_cardio"): keep their order.
+    number, _, name = stem.partition("_")
+    return (int(number), name) if number.isdigit() else (10**9, stem)
 
 
 def read_sets(files):
@@ -59,31 +83,85 @@ def read_sets(files):
     return sets
 
 
-def pca_error_scores(X, seed):
+# Each detector: a function of (X, seed) giving the outlyingness of every row
+# of X (higher = more anomalous), and whether it depends on the seed.
+
+def ours(X, seed):
+    return -AutoencoderAnomalyDetector(random_state=seed).fit(X).score_samples(X)
+
+
+def isolation_forest(X, seed):
+    return -IsolationForest(random_state=seed).fit(X).score_samples(X)
+
+
+def lof(X, seed):
+    return -LocalOutlierFactor().fit(X).negative_outlier_factor_
+
+
+def pca_error(X, seed):
     k = int(np.ceil(np.sqrt(X.shape[1])))
     pca = PCA(k, random_state=seed).fit(X)
     return np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2, axis=1)
 
 
-def lof_scores(X, seed):
-    lof = LocalOutlierFactor()
-    lof.fit(X)
-    return -lof.negative_outlier_factor_
+def _pyod(module, name):
+    def score(X, seed):
+        cls = getattr(importlib.import_module(f"pyod.models.{module}"), name)
+        return cls().fit(X).decision_scores_
+
+    return score
+
+
+def _pyod_autoencoder(X, seed):
+    import torch
+    from pyod.models.auto_encoder import AutoEncoder
+
+    torch.manual_seed(seed)
+    return AutoEncoder(random_state=seed, verbose=0).fit(X).decision_scores_
 
 
 DETECTORS = {
-    # name: (function of (X, seed) returning outlyingness: higher = more anomalous, stochastic?)
-    "AutoencoderAnomalyDetector": (
-        lambda X, seed: -AutoencoderAnomalyDetector(random_state=seed).fit(X).score_samples(X), True),
-    "IsolationForest": (lambda X, seed: -IsolationForest(random_state=seed).fit(X).score_samples(X), True),
-    "LocalOutlierFactor": (lof_scores, False),
-    "PCA reconstruction error": (pca_error_scores, False),
+    OURS: (ours, True, None),
+    "IsolationForest": (isolation_forest, True, None),
+    "LocalOutlierFactor": (lof, False, None),
+    "PCA reconstruction error": (pca_error, False, None),
+    "ECOD (PyOD)": (_pyod("ecod", "ECOD"), False, "pyod.models.ecod"),
+    "COPOD (PyOD)": (_pyod("copod", "COPOD"), False, "pyod.models.copod"),
+    "HBOS (PyOD)": (_pyod("hbos", "HBOS"), False, "pyod.models.hbos"),
+    "KNN (PyOD)": (_pyod("knn", "KNN"), False, "pyod.models.knn"),
+    "AutoEncoder (PyOD)": (_pyod_autoencoder, True, "pyod.models.auto_encoder"),
 }
 
 
-def evaluate(X, y, seeds):
+def available(names):
+    """The detectors among ``names`` whose libraries import, and why the others don't."""
+    usable, missing = [], {}
+    for name in names:
+        requires = DETECTORS[name][2]
+        try:
+            if requires is not None:
+                importlib.import_module(requires)
+            usable.append(name)
+        except ImportError as error:
+            missing[name] = str(error)
+    return usable, missing
+
+
+def warm_up(names, X):
+    """Fit each detector on small data and on X, so no timing holds a library's start-up.
+
+    PyOD's HBOS compiles its numba code again for some data (seconds, once).
+    """
+    for rows in (np.random.RandomState(0).normal(size=(64, 3)), X):
+        for name in names:
+            DETECTORS[name][0](rows, 0)
+
+
+def evaluate(X, y, names, seeds):
+    """``{detector: {"roc_auc": [...], "average_precision": [...], "seconds": [...]}}``."""
     rows = {}
-    for name, (score, stochastic) in DETECTORS.items():
+    for name in names:
+        score, stochastic = DETECTORS[name][:2]
         aucs, aps, times = [], [], []
         for seed in seeds if stochastic else seeds[:1]:
             start = time.perf_counter()
@@ -91,14 +169,106 @@ def evaluate(X, y, seeds):
             times.append(time.perf_counter() - start)
             aucs.append(roc_auc_score(y, outlyingness))
             aps.append(average_precision_score(y, outlyingness))
-        rows[name] = {"roc_auc": aucs, "average_precision": aps, "fit_score_s": times}
+        rows[name] = {"roc_auc": aucs, "average_precision": aps, "seconds": times}
     return rows
 
 
-def fmt(values):
+def summarize(results, names):
+    """Per detector: mean ROC-AUC, mean AP, average rank (by ROC-AUC) and total seconds."""
+    sets = list(results)
+    auc = np.array([[np.mean(results[s][n]["roc_auc"]) for n in names] for s in sets])
+    ap = np.array([[np.mean(results[s][n]["average_precision"]) for n in names] for s in sets])
+    seconds = np.array([[np.mean(results[s][n]["seconds"]) for n in names] for s in sets])
+    ranks = np.array([rankdata(-row) for row in auc])  # 1 = best; ties share the mean rank
+    return {
+        name: {
+            "mean_roc_auc": float(auc[:, j].mean()),
+            "mean_average_precision": float(ap[:, j].mean()),
+            "average_rank": float(ranks[:, j].mean()),
+            "total_seconds": float(seconds[:, j].sum()),
+            "sets_ahead_of_baseline": (int(np.sum(auc[:, j] > auc[:, names.index(BASELINE)]))
+                                       if BASELINE in names else None),
+        }
+        for j, name in enumerate(names)
+    }
+
+
+def _cell(values, digits=3):
     if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+        return f"{values[0]:.{digits}f}"
+    return f"{np.mean(values):.{digits}f} ± {np.std(values):.{digits}f}"
+
+
+def print_tables(results, summary, names, seeds):
+    header = "| data set | rows | anomalies | " + " | ".join(names) + " |"
+    rule = "|---|---|---|" + "---|" * len(names)
+    for metric, title in (("roc_auc", "ROC-AUC"), ("average_precision", "average precision")):
+        print(f"\n{title} (mean ± std over seeds {seeds} for the stochastic detectors)\n")
+        print(header)
+        print(rule)
+        for set_name, (n_rows, share, rows) in results.items():
+            cells = " | ".join(_cell(rows[n][metric]) for n in names)
+            print(f"| {set_name} | {n_rows} | {share:.1%} | {cells} |")
+        key = "mean_roc_auc" if metric == "roc_auc" else "mean_average_precision"
+        print("| **mean** | | | " + " | ".join(f"{summary[n][key]:.3f}" for n in names) + " |")
+        if metric == "roc_auc":
+            print("| **average rank** | | | "
+                  + " | ".join(f"{summary[n]['average_rank']:.2f}" for n in names) + " |")
+    print("\nfit + score seconds (mean over seeds)\n")
+    print(header)
+    print(rule)
+    for set_name, (n_rows, share, rows) in results.items():
+        cells = " | ".join(f"{np.mean(rows[n]['seconds']):.2f}" for n in names)
+        print(f"| {set_name} | {n_rows} | {share:.1%} | {cells} |")
+    print("| **total** | | | " + " | ".join(f"{summary[n]['total_seconds']:.1f}" for n in names) + " |")
+    if BASELINE in names:
+        base = summary[BASELINE]["total_seconds"]
+        print(f"| **total / {BASELINE}** | | | "
+              + " | ".join(f"{summary[n]['total_seconds'] / base:.1f}x" for n in names) + " |")
+
+
+def plot(results, summary, names, out):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = sorted(names, key=lambda n: summary[n]["average_rank"])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
+    ranks = [summary[n]["average_rank"] for n in order]
+    colors = ["tab:red" if n == OURS else "tab:gray" for n in order]
+    ax.barh(range(len(order)), ranks, color=colors)
+    for i, n in enumerate(order):
+        ax.text(ranks[i] + 0.05, i, f"{ranks[i]:.2f}  (mean ROC-AUC {summary[n]['mean_roc_auc']:.3f})",
+                va="center", fontsize=8)
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()
+    ax.set_xlim(0, len(names) + 2.5)
+    ax.set_xlabel(f"average rank by ROC-AUC over {len(results)} sets (1 = best)")
+    ax.set_title("Unsupervised anomaly detection: average rank")
+    fig.tight_layout()
+    fig.savefig(out / "ranks.png", dpi=120)
+    plt.close(fig)
+
+    sets = list(results)
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(sets) + 1.6))
+    markers = "o^sDvP*Xh<>"
+    # Red is ours alone: the peers take tab10's other colours.
+    palette = [c for i, c in enumerate(plt.cm.tab10.colors) if i != 3]
+    for j, n in enumerate(names):
+        values = [np.mean(results[s][2][n]["roc_auc"]) for s in sets]
+        ax.scatter(values, range(len(sets)), marker=markers[j % len(markers)], s=46 if n == OURS else 26,
+                   color="tab:red" if n == OURS else palette[j % len(palette)], label=n,
+                   zorder=3 if n == OURS else 2, alpha=0.9)
+    ax.set_yticks(range(len(sets)), sets)
+    ax.invert_yaxis()
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("ROC-AUC (all rows fitted and scored, no labels)")
+    ax.set_title("ROC-AUC of each detector on each set")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(out / "per_set.png", dpi=120)
+    plt.close(fig)
 
 
 def main(argv=None):
@@ -106,24 +276,44 @@ def main(argv=None):
     parser.add_argument("--data-dir", help="folder of .npz sets (X, y); default: bundled digits")
     parser.add_argument("--data", nargs="*", help=".npz files (inside --data-dir if given)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--detectors", nargs="+", choices=list(DETECTORS), metavar="NAME",
+                        help="run only these detectors (default: every one whose library imports)")
+    parser.add_argument("--out", default="benchmarks/out/anomaly", help="folder for results.json and plots")
+    parser.add_argument("--no-plot", action="store_true", help="write no plots (no matplotlib needed)")
     args = parser.parse_args(argv)
 
+    names, missing = available(args.detectors or list(DETECTORS))
+    for name, why in missing.items():
+        print(f"skipped {name}: {why}", file=sys.stderr)
     sets = load_sets(args)
-    AutoencoderAnomalyDetector(n_estimators=1, max_iter=1).fit(np.random.rand(20, 3))  # load Keras first
-    print("| data set | rows | anomalies | detector | ROC-AUC | average precision | fit+score s |")
-    print("|---|---|---|---|---|---|---|")
-    means = {name: [] for name in DETECTORS}
-    for set_name, (X, y) in sets.items():
-        print(f"{set_name}: {X.shape}, {int(y.sum())} anomalies", file=sys.stderr, flush=True)
-        X = StandardScaler().fit_transform(X)
-        for name, row in evaluate(X, y, args.seeds).items():
-            means[name].append(np.mean(row["roc_auc"]))
-            print(f"| {set_name} | {len(X)} | {y.mean():.1%} | {name} | {fmt(row['roc_auc'])} | "
-                  f"{fmt(row['average_precision'])} | {np.mean(row['fit_score_s']):.1f} |", flush=True)
-    print()
-    print(f"mean ROC-AUC over {len(sets)} set(s), seeds {args.seeds} for the stochastic detectors:")
-    for name, values in means.items():
-        print(f"  {name}: {np.mean(values):.3f}")
+    with warnings.catch_warnings():
+        # PyOD's AutoEncoder, at its defaults, warns about its own settings.
+        warnings.simplefilter("ignore", UserWarning)
+        warm_up(names, StandardScaler().fit_transform(next(iter(sets.values()))[0]))
+        results = {}
+        for set_name, (X, y) in sets.items():
+            print(f"{set_name}: {X.shape}, {int(y.sum())} anomalies", file=sys.stderr, flush=True)
+            X = StandardScaler().fit_transform(X)
+            results[set_name] = (len(X), float(y.mean()), evaluate(X, y, names, args.seeds))
+    per_set = {s: rows for s, (_, _, rows) in results.items()}
+    summary = summarize(per_set, names)
+    print_tables(results, summary, names, args.seeds)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = {
+        "args": vars(args),
+        "cpu_count": os.cpu_count(),
+        "detectors": names,
+        "skipped": missing,
+        "sets": {s: {"rows": n, "anomaly_share": share, "results": rows}
+                 for s, (n, share, rows) in results.items()},
+        "summary": summary,
+    }
+    (out / "results.json").write_text(json.dumps(report, indent=1))
+    if not args.no_plot:
+        plot(results, summary, names, out)
+    print(f"\nwrote {out / 'results.json'}" + ("" if args.no_plot else ", ranks.png, per_set.png"))
 
 
 if __name__ == "__main__":

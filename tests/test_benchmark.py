@@ -95,13 +95,27 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     X = np.vstack([rng.normal(size=(190, 4)), rng.normal(4, 0.5, size=(10, 4))])
     y = np.r_[np.zeros(190), np.ones(10)].astype(int)
     np.savez(tmp_path / "planted.npz", X=X, y=y)
-    out = _script(sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0")
-    rows = [line.split("|")[1:-1] for line in out.splitlines() if line.startswith("| planted")]
-    detectors = {cells[3].strip(): float(cells[4]) for cells in rows}
-    assert set(detectors) == {
+    out = tmp_path / "out"
+    printed = _script(sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0", "1",
+                      "--out", str(out))
+    report = json.loads((out / "results.json").read_text())
+    # PyOD's detectors run where pyod is installed (a benchmark dependency only).
+    assert {"AutoencoderAnomalyDetector", "IsolationForest", "LocalOutlierFactor",
+            "PCA reconstruction error"} <= set(report["detectors"])
+    assert set(report["detectors"]) | set(report["skipped"]) == {
         "AutoencoderAnomalyDetector", "IsolationForest", "LocalOutlierFactor", "PCA reconstruction error",
-    }
-    assert detectors["AutoencoderAnomalyDetector"] > 0.95  # the planted cluster is easy
+        "ECOD (PyOD)", "COPOD (PyOD)", "HBOS (PyOD)", "KNN (PyOD)", "AutoEncoder (PyOD)"}
+    rows = report["sets"]["planted"]["results"]
+    assert len(rows["AutoencoderAnomalyDetector"]["roc_auc"]) == 2  # one per seed
+    assert len(rows["LocalOutlierFactor"]["roc_auc"]) == 1  # deterministic: run once
+    assert np.mean(rows["AutoencoderAnomalyDetector"]["roc_auc"]) > 0.95  # the planted cluster is easy
+    summary = report["summary"]
+    assert summary["IsolationForest"]["sets_ahead_of_baseline"] == 0
+    # With one set, the average ranks are the ranks: 1 + 2 + ... shared among ties.
+    ranks = [summary[name]["average_rank"] for name in report["detectors"]]
+    assert sum(ranks) == pytest.approx(len(ranks) * (len(ranks) + 1) / 2)
+    assert "| **average rank** |" in printed and "| **total / IsolationForest** |" in printed
+    assert (out / "ranks.png").stat().st_size > 1000 and (out / "per_set.png").stat().st_size > 1000
 
 
 TRAINING_SCRIPT = SCRIPT.parent / "training.py"
