@@ -51,8 +51,7 @@ y_eval = np.r_[np.ones(len(X_test)), -np.ones(n_anomalies)]  # -1: anomaly
 # threshold ``offset_`` and nothing else, so the ranking (and the ROC AUC)
 # does not depend on it.
 detector = AutoencoderAnomalyDetector(
-    contamination=0.05, random_state=0,
-    n_estimators=2 if FAST else 5, max_iter=3 if FAST else 50,
+    contamination=0.05, random_state=0, **({"n_estimators": 2, "max_iter": 3} if FAST else {}),
 ).fit(X_train)
 forest = IsolationForest(contamination=0.05, random_state=0).fit(X_train)
 for name, model in [("IsolationForest", forest), ("AutoencoderAnomalyDetector", detector)]:
