@@ -9,7 +9,7 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import ACTIVATIONS
+from ._base import ACTIVATIONS, checked_widths, cleared_on_failure
 from ._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
 from ._keras import keras_module
 
@@ -311,29 +311,13 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
-        try:
+        with cleared_on_failure(self):
             X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
             self._fit(X)
-        except BaseException:
-            # Whatever failed, leave no half-fitted detector behind.
-            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-                delattr(self, name)
-            raise
         return self
 
-    def _hidden_layer_sizes(self):
-        value = self.hidden_layer_sizes
-        sizes = [value] if isinstance(value, Integral) else np.asarray(value, dtype=object)
-        if np.ndim(sizes) != 1 or any(
-            isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1 for s in sizes
-        ):
-            raise ValueError(
-                f"hidden_layer_sizes must be a sequence of positive integers, got {value!r}."
-            )
-        return tuple(int(s) for s in sizes)
-
     def _fit(self, X):
-        hidden = self._hidden_layer_sizes()
+        hidden = checked_widths(self.hidden_layer_sizes, "hidden_layer_sizes")
         n_samples, n_features = X.shape
         n_rows = self._resolve_max_samples(n_samples)
         if n_rows < 2:

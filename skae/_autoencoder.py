@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseAutoencoder, _reconstruction_errors
+from ._base import BaseAutoencoder, _reconstruction_errors, cleared_on_failure
 from ._compat import _fit_context
 
 
@@ -357,13 +357,9 @@ class AutoencoderTransformer(
             The estimator, trained on one more chunk.
         """
         first = not hasattr(self, "model_")
-        try:
+        with cleared_on_failure(self, self._fitted_private, clear=first):
             X = self._validate_rows(X, reset=first)
             self._fit(X, continuing=not first, partial=True)
-        except BaseException:
-            if first:
-                self._clear_fitted_state()
-            raise
         return self
 
     def transform(self, X):

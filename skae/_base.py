@@ -9,6 +9,7 @@ Keras side (building and training networks) lives in ``_networks`` and
 
 import pickle
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array
 
 from ._compat import Interval, StrOptions, _fit_context, validate_data
 from ._keras import keras_module
@@ -97,6 +98,43 @@ def dense_rows(X, rows=None, dtype=np.float64):
     out = np.full(X.shape, np.nan, dtype=dtype)
     out[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices] = X.data
     return out
+
+
+def checked_widths(value, name, *, allow_empty=True):
+    """``value`` of parameter ``name`` as a tuple of Python ints, or a clear error.
+
+    A positive int or a sequence of them (NumPy integers too) is valid.
+    """
+    sizes = [value] if isinstance(value, Integral) else np.asarray(value, dtype=object)
+    if np.ndim(sizes) != 1 or (not allow_empty and len(sizes) == 0) or any(
+        isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1
+        for s in sizes
+    ):
+        raise ValueError(
+            f"{name} must be a {'non-empty ' if not allow_empty else ''}sequence "
+            f"of positive integers, got {value!r}."
+        )
+    return tuple(int(s) for s in sizes)
+
+
+def fitted_attributes(estimator, private=()):
+    """Names of ``estimator``'s fitted attributes (ending in "_") and of ``private`` ones it has."""
+    return [name for name in vars(estimator)
+            if (name.endswith("_") and not name.startswith("__")) or name in private]
+
+
+@contextmanager
+def cleared_on_failure(estimator, private=(), clear=True):
+    """Leave no half-fitted estimator behind: whatever fails inside, its fitted
+    attributes (and ``private`` ones) are deleted before the error goes on.
+    ``clear=False`` keeps them (a failed step of a fit that continues)."""
+    try:
+        yield
+    except BaseException:
+        if clear:
+            for name in fitted_attributes(estimator, private):
+                delattr(estimator, name)
+        raise
 
 
 class GatheredConvergenceWarnings:
@@ -223,13 +261,9 @@ class BaseAutoencoder(BaseEstimator):
             The fitted estimator.
         """
         continuing = self._warm_start()
-        try:
+        with cleared_on_failure(self, self._fitted_private):
             X = self._validate_rows(X, ensure_min_samples=2, reset=not continuing)
             self._fit(X, continuing=continuing)
-        except BaseException:
-            # Whatever failed, leave no half-fitted estimator behind.
-            self._clear_fitted_state()
-            raise
         return self
 
     def _validate_rows(self, X, **kwargs):
@@ -349,16 +383,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _check_widths(self, name, *, allow_empty=True):
         """Parameter ``name`` must be a positive int or a sequence of them."""
-        value = getattr(self, name)
-        sizes = [value] if isinstance(value, Integral) else np.asarray(value, dtype=object)
-        if np.ndim(sizes) != 1 or (not allow_empty and len(sizes) == 0) or any(
-            isinstance(s, (bool, np.bool_)) or not isinstance(s, Integral) or s < 1
-            for s in sizes
-        ):
-            raise ValueError(
-                f"{name} must be a {'non-empty ' if not allow_empty else ''}sequence "
-                f"of positive integers, got {value!r}."
-            )
+        checked_widths(getattr(self, name), name, allow_empty=allow_empty)
 
     def _hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a tuple of Python ints (NumPy ones included)."""
@@ -366,10 +391,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _widths(self, name):
         """Parameter ``name`` as a tuple of Python ints (NumPy ones included)."""
-        value = getattr(self, name)
-        if isinstance(value, Integral):
-            return (int(value),)
-        return tuple(int(s) for s in value)
+        return checked_widths(getattr(self, name), name)
 
     def _check_validation_split(self, n_samples):
         """Early stopping must leave rows both to train on and to validate on."""
@@ -572,13 +594,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _fitted_state(self):
         """The fitted attributes by name, to set again with ``vars(self).update``."""
-        return {name: value for name, value in vars(self).items()
-                if (name.endswith("_") and not name.startswith("__"))
-                or name in self._fitted_private}
-
-    def _clear_fitted_state(self):
-        for name in self._fitted_state():
-            delattr(self, name)
+        return {name: getattr(self, name) for name in fitted_attributes(self, self._fitted_private)}
 
     def __getstate__(self):
         state = dict(super().__getstate__())

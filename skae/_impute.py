@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder, GatheredConvergenceWarnings, dense_rows
+from ._base import BaseAutoencoder, GatheredConvergenceWarnings, cleared_on_failure, dense_rows
 from ._compat import (
     Interval,
     MissingValues,
@@ -495,12 +495,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         self : object
             The fitted imputer.
         """
-        try:
+        with cleared_on_failure(self, self._fitted_private):
             self._fit_imputer(X)
-        except BaseException:
-            # Whatever failed, leave no half-fitted estimator behind.
-            self._clear_fitted_state()
-            raise
         return self
 
     def _fit_imputer(self, X):
