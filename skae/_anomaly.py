@@ -9,8 +9,8 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import ACTIVATIONS, checked_widths, cleared_on_failure
-from ._compat import Interval, RealNotInt, StrOptions, _fit_context, validate_data
+from ._base import ACTIVATIONS, checked_widths, cleared_on_failure, validated_rows
+from ._compat import Interval, RealNotInt, StrOptions, _fit_context
 from ._keras import keras_module
 
 #: Rows per member when ``max_samples="auto"``.
@@ -312,7 +312,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             The fitted detector.
         """
         with cleared_on_failure(self):
-            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+            X = validated_rows(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
             self._fit(X)
         return self
 
@@ -414,7 +414,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
 
     def _scaled(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validated_rows(self, X, dtype=[np.float64, np.float32], reset=False)
         X = np.asarray(X, dtype=np.float64)
         if self.scaler_ is None:
             return X

@@ -117,6 +117,25 @@ def checked_widths(value, name, *, allow_empty=True):
     return tuple(int(s) for s in sizes)
 
 
+def validated_rows(estimator, X, **kwargs):
+    """``validate_data(estimator, X, **kwargs)``, whose NaN error says how to fill the gaps.
+
+    scikit-learn's own text points to HistGradientBoosting; skae's answer to
+    missing values is an imputer in front of the estimator.
+    """
+    try:
+        return validate_data(estimator, X, **kwargs)
+    except ValueError as error:
+        if not str(error).startswith("Input X contains NaN"):
+            raise
+        raise ValueError(
+            f"Input X contains NaN, and {type(estimator).__name__} does not accept missing "
+            "values. Fill them first, in a Pipeline before it: skae.AutoencoderImputer predicts "
+            "them from the observed features; sklearn.impute.SimpleImputer fills each column "
+            "with its mean or median."
+        ) from None
+
+
 def fitted_attributes(estimator, private=()):
     """Names of ``estimator``'s fitted attributes (ending in "_") and of ``private`` ones it has."""
     return [name for name in vars(estimator)
@@ -268,7 +287,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _validate_rows(self, X, **kwargs):
         """Rows as float64 or float32; finite, or NaN where ``_allow_nan``."""
-        return validate_data(
+        return validated_rows(
             self, X, dtype=[np.float64, np.float32],
             ensure_all_finite="allow-nan" if self._allow_nan else True, **kwargs,
         )

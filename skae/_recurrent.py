@@ -223,7 +223,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
                     f"Input X contains NaN {what} {bad.sum()} row(s) (rows {rows_shown(bad)}). "
                     f"{type(self).__name__} takes NaN only as padding at the end of a "
                     "shorter sequence: whole time steps (every channel NaN), after the "
-                    "last step present, with at least one step present."
+                    "last step present, with at least one step present. Fill other missing "
+                    "values first, for example with skae.AutoencoderImputer or "
+                    "sklearn.impute.SimpleImputer."
                 )
 
     def _build_networks(self, X, seed):

@@ -105,7 +105,9 @@ def _memmap(X, tmp_path):
 # Inputs that every estimator refuses, at fit and at inference alike:
 # (how to make them from clean rows, the error, its message).
 REFUSED = {
-    "NaN": (lambda X: _with(X, 3, 1, np.nan), ValueError, "Input X contains NaN"),
+    # The message names the ways to fill missing values.
+    "NaN": (lambda X: _with(X, 3, 1, np.nan), ValueError,
+            "Input X contains NaN.*skae.AutoencoderImputer.*sklearn.impute.SimpleImputer"),
     "+inf": (lambda X: _with(X, 3, 1, np.inf), ValueError, "Input X contains infinity"),
     "-inf": (lambda X: _with(X, 3, 1, -np.inf), ValueError, "Input X contains infinity"),
     "1-D": (lambda X: X[:, 0], ValueError, "Expected 2D array, got 1D array instead"),
