@@ -651,6 +651,9 @@ class _Convergence(keras.callbacks.Callback):
         self.rate = self.initial_rate
         self.cuts = 0
         self.started = time.perf_counter()
+        self.epochs_run = 0
+        self.best_epoch = None
+        self.diverged = False
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.schedule == "cosine":
@@ -660,9 +663,11 @@ class _Convergence(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        self.epochs_run = epoch + 1
         if self.verbose:
             self._report(epoch, logs)
         if not all(np.isfinite(logs.get(key, 0.0)) for key in ("loss", "val_loss")):
+            self.diverged = True
             self.model.stop_training = True
             return
         if epoch < self.unsettled_epochs:
@@ -670,6 +675,7 @@ class _Convergence(keras.callbacks.Callback):
         value = float(logs[self.monitor])
         if value < self.best - self.tol * abs(self.best) or not np.isfinite(self.best):
             self.best = value
+            self.best_epoch = epoch + 1
             self.stall = 0
             if self.restore_best:
                 self.best_weights = self._result_weights()
@@ -698,6 +704,27 @@ class _Convergence(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         if self.best_weights is not None:
             self.model.set_weights(self.best_weights)
+        if self.verbose:
+            print(self.summary(), flush=True)
+
+    def summary(self):
+        """One line: why training stopped, its epochs, its best monitored loss, its time."""
+        if self.diverged:
+            why = "the loss became NaN or infinite"
+        elif self.converged:
+            why = (f"the {self._monitored()} improved by less than tol={self.tol:g} (relative) "
+                   f"for {self.n_iter_no_change} epochs")
+            if self.schedule == "plateau":
+                why += f", at the lowest learning rate ({self.rate:.3g})"
+        else:
+            why = f"max_iter={self.max_iter} reached before the {self._monitored()} settled"
+        line = f"stopped after {self.epochs_run} epoch(s): {why}"
+        if self.best_epoch is not None:
+            line += f"; best {self._monitored()} {self.best:.6g} at epoch {self.best_epoch}"
+        return line + f"; {time.perf_counter() - self.started:.1f} s"
+
+    def _monitored(self):
+        return "validation loss" if self.monitor == "val_loss" else "training loss"
 
     def _report(self, epoch, logs):
         elapsed = time.perf_counter() - self.started

@@ -66,6 +66,7 @@ def _run(losses, *, schedule="plateau", n_iter_no_change=4, tol=1e-3, restore_be
     model = _Model()
     callback.set_model(model)
     callback.on_train_begin()
+    model.convergence = callback
     rates = []
     for epoch, loss in enumerate(losses):
         callback.on_epoch_begin(epoch)
@@ -155,13 +156,27 @@ def test_auto_batch_size_follows_its_documented_rule(estimator):
         20, 32, 100, 512 if dense else 200]
 
 
-def test_verbose_prints_one_line_per_epoch(blobs, capsys):
+def test_verbose_prints_one_line_per_epoch_and_why_it_stopped(blobs, capsys):
     ae = AutoencoderTransformer(2, max_iter=3, verbose=1, **TINY).fit(blobs)
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == ae.n_iter_ == 3
+    assert len(lines) == ae.n_iter_ + 1 == 4
     assert lines[0].startswith("epoch 1/3: loss ")
     for part in ("validation error", "learning rate", "s elapsed", "s to go"):
-        assert part in lines[-1]
+        assert part in lines[-2]
+    assert lines[-1].startswith(
+        "stopped after 3 epoch(s): max_iter=3 reached before the validation loss settled; "
+        "best validation loss ")
+    assert lines[-1].endswith(" s")
+
+
+@pytest.mark.parametrize("losses, why", [
+    ([1.0, 0.5] + [0.5] * 20, "the training loss improved by less than tol=0.001 (relative) for 4 "
+                              "epochs, at the lowest learning rate (1e-05)"),
+    ([1.0, np.nan], "the loss became NaN or infinite"),
+])
+def test_the_last_verbose_line_says_why_training_stopped(losses, why):
+    epochs, _, model = _run(losses)
+    assert model.convergence.summary().startswith(f"stopped after {epochs} epoch(s): {why}")
 
 
 def test_silent_by_default(blobs, capsys):
