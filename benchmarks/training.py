@@ -313,6 +313,10 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, help="folder for training.json and the quality plot")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    # TensorFlow loaded as skae loads it: without its start-up lines.
+    from skae._keras import load_keras
+
+    load_keras()
 
     X_train, X_test, y_train, _, _, preprocessing = load_dataset(args)
     X, _ = subsample(X_train, y_train, args.train_size, args.seed)
