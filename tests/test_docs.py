@@ -2,6 +2,8 @@
 build (README, "Documentation") would otherwise catch only when run."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import skae
@@ -29,3 +31,16 @@ def test_every_user_guide_page_is_in_its_table_of_contents():
     index = (DOCS / "user_guide" / "index.rst").read_text()
     pages = {p.stem for p in (DOCS / "user_guide").glob("*.rst")} - {"index"}
     assert pages == set(re.findall(r"^   (\w+)$", index, flags=re.M))
+
+
+def test_the_readme_snippets_run(tmp_path):
+    # What a newcomer copies first: the "Use" section's code, as written.
+    readme = (ROOT / "README.md").read_text()
+    use = readme[readme.index("## Use"):]
+    code = "\n".join(re.findall(r"```python\n(.*?)```", use, re.S)[:2])
+    assert "X, y = load_digits" in code and "items_by_users =" in code
+    script = tmp_path / "snippets.py"
+    script.write_text(code + "\nprint(codes.shape, predicted.shape)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
+                          cwd=tmp_path, timeout=600)
+    assert done.stdout.split("\n")[-2] == "(1797, 8) (3,)"
