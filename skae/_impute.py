@@ -820,7 +820,11 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         a chunk of rows at a time, so that a sparse matrix too large to be
         dense never is: the observed value where the entry is observed,
         the prediction from the row's observed entries where it is missing
-        (a rating to recommend by).
+        (a rating to recommend by). An entry in a feature with no observed
+        value at ``fit`` (a user never seen) that ``transform`` drops
+        (``keep_empty_features=False``) gets a recommender's cold-start
+        answer instead: the mean of the row's observed entries, or where the
+        row has none, the mean of the features' means at ``fit``.
 
         Parameters
         ----------
@@ -846,11 +850,28 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             if len(index) and (not np.issubdtype(index.dtype, np.integer)
                                or index.min() < 0 or index.max() >= size):
                 raise ValueError(f"{name} must be integers in [0, {size}), got {index!r}.")
-        if not (self.keep_empty_features or self._kept()[cols].all()):
-            raise ValueError(
-                "cols holds features that were missing everywhere at fit; they are "
-                "dropped from the output (keep_empty_features=False)."
-            )
+        values = np.empty(len(rows))
+        if not self.keep_empty_features:
+            cold = ~self._kept()[cols]
+            values[cold] = self._cold_start(X, rows[cold])
+            warm = ~cold
+            values[warm] = self._predict_entries(X, rows[warm], cols[warm])
+            return values
+        return self._predict_entries(X, rows, cols)
+
+    def _cold_start(self, X, rows):
+        """Each row's mean observed value, or the mean of the feature means if it has none."""
+        values = np.full(len(rows), np.nanmean(self.mean_))
+        for chunk in _chunks(np.arange(len(rows)), X.shape[1]):
+            block = dense_rows(X, rows[chunk])
+            observed = ~np.isnan(block)
+            has = observed.any(axis=1)
+            sums = np.where(observed, block, 0.0).sum(axis=1)
+            values[chunk[has]] = sums[has] / observed.sum(axis=1)[has]
+        return values
+
+    def _predict_entries(self, X, rows, cols):
+        """``predict_entries`` of entries in features kept at ``fit`` (or all of them)."""
         values = np.empty(len(rows))
         unique, where = np.unique(rows, return_inverse=True)
         position = (np.arange(X.shape[1]) if self.keep_empty_features

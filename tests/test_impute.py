@@ -532,6 +532,24 @@ def test_predict_entries_is_transform_at_those_entries(fitted, data):
         fitted.predict_entries(X_missing, [0, 1], [0])
 
 
+def test_entries_of_users_and_items_never_seen_get_a_cold_start_answer(data):
+    # Items as rows, users as columns: user 3 rated nothing at fit, item 5 is
+    # asked about with no rating of its own.
+    X_missing = data[1][:80].copy()
+    X_missing[:, 3] = np.nan
+    ratings = _as_unstored(X_missing)
+    imputer = AutoencoderImputer(missing_values="unstored", **QUICK).fit(ratings)
+    asked = X_missing.copy()
+    asked[5] = np.nan
+    values = imputer.predict_entries(_as_unstored(asked), [0, 5, 1], [3, 3, 0])
+    # A user never seen: the item's mean rating, or for an item with none, the
+    # mean of the users' means at fit.
+    assert values[0] == pytest.approx(np.nanmean(asked[0]))
+    assert values[1] == pytest.approx(np.nanmean(imputer.mean_))
+    # A user seen at fit gets the network's prediction, as transform gives it.
+    assert values[2] == pytest.approx(imputer.transform(_as_unstored(asked))[1, 0])
+
+
 def test_stored_nan_and_explicit_zeros_in_sparse_input(data):
     X_missing = data[1][:100]
     sparse = _as_unstored(X_missing)
