@@ -287,49 +287,90 @@ def linear_ratios(results):
 
 
 def _save(fig, path, plt):
-    fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return path
 
 
-def _plot_mse(plt, results, dataset, path):
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for name in dict.fromkeys(r["estimator"] for r in results):
+#: A marker and a line style per estimator, so that lines lying on one
+#: another (PCA and the linear autoencoder) stay visible.
+_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", "-"), ("P", "--"), ("X", "-."),
+           ("*", ":")]
+
+
+def _split_text(split):
+    return f"{split['n_test']} test rows (a model fitted on {split['n_train']})"
+
+
+def _plot_mse(plt, results, dataset, split, path):
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, name in enumerate(dict.fromkeys(r["estimator"] for r in results)):
         rows = [r for r in results if r["estimator"] == name]
-        ax.plot([r["n_components"] for r in rows], [r["test_mse"] for r in rows], marker="o", label=name)
-    ax.set(xscale="log", yscale="log", xlabel="n_components", ylabel="test reconstruction MSE", title=dataset)
-    ax.legend(fontsize=8)
+        marker, line = _STYLES[i % len(_STYLES)]
+        ax.plot([r["n_components"] for r in rows], [r["test_mse"] for r in rows], marker=marker,
+                linestyle=line, markersize=9 - i * 0.6, markerfacecolor="none", markeredgewidth=1.4,
+                label=name)
+    sizes = sorted({r["n_components"] for r in results})
+    ax.set(xscale="log", yscale="log", xlabel="code size (n_components)",
+           ylabel="test reconstruction MSE (log)")
+    ax.set_xticks(sizes, [str(k) for k in sizes])
+    ax.xaxis.set_minor_locator(plt.NullLocator())  # ticks at the measured sizes only
+    ax.set_title(f"{dataset}: reconstruction error of {_split_text(split)}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
     return _save(fig, path, plt)
 
 
-def _plot_reconstructions(plt, X_test, recon, image_shape, path, n_show=8):
+def _plot_reconstructions(plt, X_test, recon, image_shape, k, dataset, path, n_show=8):
     names = list(recon)
-    fig, axes = plt.subplots(len(names) + 1, n_show, figsize=(n_show, len(names) + 1))
+    fig, axes = plt.subplots(len(names) + 1, n_show, figsize=(n_show + 1.2, len(names) + 1.6))
     for j in range(n_show):
         axes[0, j].imshow(X_test[j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
         for i, name in enumerate(names, start=1):
             axes[i, j].imshow(recon[name][j].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
     for i, name in enumerate(["original"] + names):
-        axes[i, 0].set_ylabel(name, rotation=0, ha="right", fontsize=7)
+        axes[i, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=8)
     for a in axes.ravel():
         a.set_xticks([])
         a.set_yticks([])
+    fig.suptitle(f"{dataset}: the first {n_show} test images and their reconstructions "
+                 f"from codes of size {k}", fontsize=10)
+    fig.tight_layout()
     return _save(fig, path, plt)
 
 
-def _plot_codes(plt, codes2d, y_test, path):
-    fig, axes = plt.subplots(1, len(codes2d), figsize=(4 * len(codes2d), 4))
-    for ax, (name, codes) in zip(np.atleast_1d(axes), codes2d.items()):
-        ax.scatter(codes[:, 0], codes[:, 1], c=y_test, s=3, cmap="tab10")
+def _plot_codes(plt, codes2d, y_test, dataset, path, n_columns=4):
+    n = len(codes2d)
+    n_rows = -(-n // n_columns)
+    fig, axes = plt.subplots(n_rows, n_columns, figsize=(3.2 * n_columns, 3.2 * n_rows + 0.8),
+                             squeeze=False)
+    classes = np.unique(y_test)
+    cmap = plt.get_cmap("tab10")
+    for ax, (name, codes) in zip(axes.flat, codes2d.items()):
+        for c in classes:
+            chosen = y_test == c
+            ax.scatter(codes[chosen, 0], codes[chosen, 1], s=3, color=cmap(int(c) % 10), label=str(c))
         ax.set_title(name, fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xlabel("code 1", fontsize=8)
+        ax.set_ylabel("code 2", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=cmap(int(c) % 10), label=str(c))
+               for c in classes]
+    fig.legend(handles=handles, title="class", loc="center right", fontsize=8, title_fontsize=8)
+    fig.suptitle(f"{dataset}: 2-D codes of the {len(y_test)} test rows, coloured by class",
+                 fontsize=11)
+    fig.tight_layout(rect=(0, 0, 0.93, 1))
     return _save(fig, path, plt)
 
 
-def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset):
-    """MSE against code size; reconstructions (images only); 2-D codes (labels only)."""
+def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset, split):
+    """MSE against code size; reconstructions (images only); 2-D codes (labels only).
+
+    ``split`` gives the numbers of training and test rows, for the titles.
+    """
     try:
         import matplotlib
 
@@ -338,11 +379,13 @@ def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, da
     except ImportError:
         print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
         return []
-    paths = [_plot_mse(plt, results, dataset, out_dir / "mse_vs_n_components.png")]
+    paths = [_plot_mse(plt, results, dataset, split, out_dir / "mse_vs_n_components.png")]
     if image_shape is not None:
-        paths.append(_plot_reconstructions(plt, X_test, recon, image_shape, out_dir / "reconstructions.png"))
+        k = max(r["n_components"] for r in results)
+        paths.append(_plot_reconstructions(plt, X_test, recon, image_shape, k, dataset,
+                                           out_dir / "reconstructions.png"))
     if codes2d:
-        paths.append(_plot_codes(plt, codes2d, y_test, out_dir / "codes_2d.png"))
+        paths.append(_plot_codes(plt, codes2d, y_test, dataset, out_dir / "codes_2d.png"))
     return paths
 
 
@@ -448,7 +491,8 @@ def main(argv=None):
     for name, s in settings.items():
         print(f"  {name}: {s}")
 
-    plots = make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, args.dataset)
+    plots = make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, args.dataset,
+                       {"n_train": int(X_train.shape[0]), "n_test": int(X_test.shape[0])})
     report = {
         "dataset": args.dataset,
         "preprocessing": preprocessing,
