@@ -16,11 +16,14 @@ import threading
 #: and first looks for devices, before absl's logging is set up (so
 #: ``TF_CPP_MIN_LOG_LEVEL`` does not reach it): absl's notice that logging is
 #: not initialized, informational and warning lines (oneDNN is on, no CUDA
-#: driver), and the error that CUDA cannot start on a machine without a GPU.
+#: driver), the error that CUDA cannot start on a machine without a GPU, and
+#: oneDNN's notice, logged as an error once a process, that this CPU has no
+#: AVX-512 for boolean tensors (so TensorFlow's own kernels take them).
 _START_UP_LINES = re.compile(
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\] "
-    r"|E\d{4} \d\d:\d\d:\d+\.\d+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit"
+    r"|E\d{4} \d\d:\d\d:\d+\.\d+ +\d+ (cuda_\w+\.cc:\d+\] failed call to cuInit"
+    r"|util\.cc:\d+\] oneDNN supports DT_BOOL only on platforms with AVX-512)"
 )
 
 _LOADING = threading.Lock()
@@ -59,6 +62,9 @@ def _import_and_find_devices():
     import tensorflow as tf
 
     tf.config.list_logical_devices()  # CUDA's start-up, which logs on a machine without a GPU
+    # oneDNN checks the CPU for boolean tensors when it first rewrites a graph
+    # holding one (a recurrent network's mask), and says so once a process.
+    tf.function(lambda mask: tf.transpose(mask))(tf.constant([[True, False]]))
 
 
 def _without_start_up_lines(load):
