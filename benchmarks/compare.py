@@ -8,7 +8,15 @@ are fair on a noisy machine. For each estimator and size it measures:
   input is noisy (denoising);
 - accuracy of a LogisticRegression trained on the codes (when labels exist);
 - fit time, batched transform time, single-row transform time;
-- peak resident memory added during fit.
+- peak resident memory added during fit: the highest resident set size
+  sampled while the fit runs, less the resident size just before it, taken
+  after garbage collection and glibc's ``malloc_trim`` have returned the
+  memory freed by earlier fits to the system, so that every row starts from
+  what is live (otherwise a fit reusing an earlier fit's freed pages shows
+  almost nothing added). Each fit is timed and measured as the first of its
+  network in the process, as a user's first fit is: skae keeps one traced
+  training graph per architecture, and a later fit of the same layers would
+  skip the tracing's time and memory.
 
 It prints a Markdown table, writes the same numbers as JSON (with library
 versions, seeds and machine information) and PNG plots.
@@ -25,6 +33,8 @@ No estimator is tuned: each runs with skae's defaults except where the table's
 
 import argparse
 import csv
+import ctypes
+import gc
 import gzip
 import json
 import os
@@ -173,10 +183,24 @@ def make_estimators(n_components, seed, max_iter, image_shape=None):
 
 
 class PeakMemory:
-    """Peak resident memory added while the block runs, sampled from /proc."""
+    """Peak resident memory added while the block runs, sampled from /proc.
+
+    The start is measured after ``release_freed_memory``, so that memory
+    freed before the block and kept by the allocator does not hide the
+    block's own use.
+    """
 
     def __init__(self, interval=0.005):
         self.interval = interval
+
+    @staticmethod
+    def release_freed_memory():
+        """Collect garbage, then give the allocator's free pages back (glibc only)."""
+        gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
     @staticmethod
     def rss_bytes():
@@ -192,6 +216,7 @@ class PeakMemory:
             self._done.wait(self.interval)
 
     def __enter__(self):
+        self.release_freed_memory()
         self.start = self.peak = self.rss_bytes()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -224,7 +249,16 @@ def code_accuracy(codes_train, y_train, codes_test, y_test):
     return float(clf.fit(codes_train, y_train).score(codes_test, y_test))
 
 
+def forget_traced_networks():
+    """Make the next fit trace its network anew, as the first fit in a process does."""
+    training = sys.modules.get("skae._training")
+    if training is not None:
+        training._TEMPLATES.clear()
+        training._MEMBER_TRAINERS.clear()
+
+
 def measure(estimator, X_train, X_test, y_train, y_test, X_test_noisy):
+    forget_traced_networks()
     # A fit that stops at max_iter is marked in the table's epochs column
     # instead of warning: the epoch budget is the benchmark's own setting.
     with PeakMemory() as memory, warnings.catch_warnings(record=True) as caught:
