@@ -8,13 +8,11 @@ Build from the repository root (see the README's "Documentation" section)::
 ``SKAE_EXAMPLES_FAST=1`` runs the examples on less data, for a quick check.
 """
 
-import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import inventories  # noqa: E402
 

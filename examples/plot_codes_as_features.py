@@ -14,6 +14,7 @@ depends on the data: this example measures it on the digits.
 # %%
 import os
 
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
@@ -42,8 +43,10 @@ pipe = make_pipeline(
 ).fit(X_train, y_train)
 pca_pipe = make_pipeline(PCA(n_components=16), StandardScaler(),
                          LogisticRegression(max_iter=2000)).fit(X_train, y_train)
-print(f"all {len(y_train)} labels: autoencoder codes {pipe.score(X_test, y_test):.3f}, "
-      f"PCA components {pca_pipe.score(X_test, y_test):.3f}")
+accuracy = {"all labels": {"PCA": pca_pipe.score(X_test, y_test),
+                           "autoencoder": pipe.score(X_test, y_test)}}
+print(f"all {len(y_train)} labels: autoencoder codes {accuracy['all labels']['autoencoder']:.3f}, "
+      f"PCA components {accuracy['all labels']['PCA']:.3f}")
 
 # %%
 # With 5 labels per class: the encoders learn from every training row (the
@@ -57,8 +60,22 @@ encoders = {
     "autoencoder": AutoencoderTransformer(n_components=16, random_state=0,
                                           max_iter=max_iter).fit(X_train),
 }
+accuracy["50 labels"] = {}
 for name, encoder in encoders.items():
     encode = (lambda Z: Z) if encoder is None else encoder.transform
     clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     clf.fit(encode(X_train[labelled]), y_train[labelled])
-    print(f"50 labels, {name:>11}: test accuracy {clf.score(encode(X_test), y_test):.3f}")
+    accuracy["50 labels"][name] = clf.score(encode(X_test), y_test)
+    print(f"50 labels, {name:>11}: test accuracy {accuracy['50 labels'][name]:.3f}")
+
+# %%
+# The test accuracies side by side.
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), sharey=True)
+for ax, (setting, scores) in zip(axes, accuracy.items()):
+    ax.bar(list(scores), list(scores.values()), color="tab:blue")
+    for i, value in enumerate(scores.values()):
+        ax.text(i, value + 0.01, f"{value:.3f}", ha="center", fontsize=8)
+    ax.set_title(f"logistic regression trained on {setting}", fontsize=9)
+axes[0].set(ylabel="test accuracy", ylim=(0, 1.05))
+fig.tight_layout()
+plt.show()

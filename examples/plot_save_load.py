@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import joblib
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.pipeline import make_pipeline
@@ -43,6 +44,17 @@ with tempfile.TemporaryDirectory() as folder:
 print("joblib round trip, same codes:", np.array_equal(loaded.transform(X), codes))
 restored = pickle.loads(pickle.dumps(pipe))
 print("pickle round trip, same codes:", np.array_equal(restored.transform(X), codes))
+
+# %%
+# Each code of each row, before saving against after loading: every point
+# lies on the diagonal.
+fig, ax = plt.subplots(figsize=(4.5, 4.5))
+ax.plot(codes.ravel(), loaded.transform(X).ravel(), ".", markersize=2, alpha=0.3)
+low, high = codes.min(), codes.max()
+ax.plot([low, high], [low, high], color="gray", linewidth=0.8, linestyle="--")
+ax.set(xlabel="code before saving", ylabel="code after joblib.load",
+       title=f"All {codes.size} code values of the digits")
+plt.show()
 
 # %%
 # The fitted Keras encoder, for use outside scikit-learn (the pipeline's

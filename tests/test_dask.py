@@ -13,8 +13,10 @@ from joblib import parallel_config
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from packaging.version import Version
 from sklearn.model_selection import GridSearchCV
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 dask_ml_wrappers = pytest.importorskip("dask_ml.wrappers")
@@ -92,6 +94,13 @@ def test_incremental_streams_the_blocks_through_partial_fit(client, rows):
     assert_array_equal(codes.compute(), streamed.transform(rows))
 
 
+# dask-ml's incremental searches call dask.persist inside an asynchronous
+# client, which dask refuses from 2025.3 on (dask/dask-ml#1016); .ci/run runs
+# this test again in an environment with dask 2025.2.
+@pytest.mark.skipif(
+    Version(dask.__version__) >= Version("2025.3"),
+    reason=f"dask-ml's HyperbandSearchCV fails on dask {dask.__version__} (dask/dask-ml#1016)",
+)
 def test_hyperband_search_trains_candidates_by_partial_fit(client, rows):
     model_selection = pytest.importorskip("dask_ml.model_selection")
     X = da.from_array(rows, chunks=100)
