@@ -123,8 +123,13 @@ def validated_rows(estimator, X, **kwargs):
     scikit-learn's own text points to HistGradientBoosting; skae's answer to
     missing values is an imputer in front of the estimator.
     """
+    return with_imputer_hint(estimator, validate_data, estimator, X, **kwargs)
+
+
+def with_imputer_hint(estimator, validate, *args, **kwargs):
+    """``validate(*args, **kwargs)``, whose NaN error names the imputers (see ``validated_rows``)."""
     try:
-        return validate_data(estimator, X, **kwargs)
+        return validate(*args, **kwargs)
     except ValueError as error:
         if not str(error).startswith("Input X contains NaN"):
             raise
@@ -601,7 +606,8 @@ class BaseAutoencoder(BaseEstimator):
             )
 
     def _validate_codes(self, codes):
-        codes = check_array(codes, dtype=[np.float64, np.float32], input_name="X")
+        codes = with_imputer_hint(self, check_array, codes, dtype=[np.float64, np.float32],
+                                  input_name="X")
         if codes.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {codes.shape[1]} features, but {type(self).__name__} "
