@@ -374,12 +374,11 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             )
             for m, rows in enumerate(samples)
         ]
-        medians = np.array([
-            np.median(member.fit_code_distribution(Xs[member.samples_]).terms(Xs[member.samples_]),
-                      axis=1)
-            for member in members
-        ])
-        medians = np.maximum(medians, np.finfo(np.float64).tiny)
+        medians = []
+        for member in members:
+            own_rows = Xs[member.samples_]
+            medians.append(np.median(member.fit_code_distribution(own_rows).terms(own_rows), axis=1))
+        medians = np.maximum(np.array(medians), np.finfo(np.float64).tiny)
         if self.verbose:
             print(f"trained {n_members} members on {n_rows} rows each for {len(curve)} epochs "
                   f"in {time.perf_counter() - started:.2f} s; final training loss "
@@ -433,8 +432,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,), dtype float64
             Minus the outlyingness: reconstruction error plus code
             Mahalanobis distance, each relative to its median on the member's
-            training rows, averaged over members. Rows so extreme that this overflows float64 get the
-            lowest score there is, ``-np.finfo(np.float64).max``.
+            training rows, averaged over members. Rows so extreme that this
+            overflows float64 get the lowest score there is,
+            ``-np.finfo(np.float64).max``.
         """
         return -self._outlyingness(self._scaled(X))
 
