@@ -18,18 +18,14 @@ defaults of both autoencoders, to measure candidate defaults the same way.
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from common import add_data_arguments, load_dataset, subsample
 from sklearn.decomposition import PCA
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import add_data_arguments, load_dataset, subsample  # noqa: E402
-
-import skae  # noqa: E402
-from skae import AutoencoderTransformer  # noqa: E402
+import skae
+from skae import AutoencoderTransformer
 
 LINEAR = {"hidden_layer_sizes": (), "activation": "linear"}
 

@@ -22,11 +22,11 @@ of its 10 rounds) and the same seed. AutoencoderImputer runs twice: with
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from common import environment, load_idx_set
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
@@ -34,10 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import environment, load_idx_set  # noqa: E402
-
-from skae import AutoencoderImputer  # noqa: E402
+from skae import AutoencoderImputer
 
 RATES = (0.1, 0.3, 0.5)
 

@@ -15,19 +15,15 @@ shortens the fit.
 """
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from common import add_data_arguments, load_dataset, subsample
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import add_data_arguments, load_dataset, subsample  # noqa: E402
-
-from skae import AutoencoderTransformer  # noqa: E402
+from skae import AutoencoderTransformer
 
 
 def per_call_ms(fn, repeats):

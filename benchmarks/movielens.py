@@ -34,18 +34,15 @@ AutoencoderImputer: time per epoch and peak resident memory.
 import argparse
 import csv
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from common import PeakMemory, environment
 from sklearn.decomposition import TruncatedSVD
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import PeakMemory, environment  # noqa: E402
-
-from skae import AutoencoderImputer, AutoencoderTransformer  # noqa: E402
+from skae import AutoencoderImputer, AutoencoderTransformer
 
 LOW, HIGH = 0.5, 5.0
 

@@ -13,10 +13,9 @@ called directly, in this process on the same rows.
 """
 
 import argparse
-import time
 
 import numpy as np
-from compare import add_data_arguments, load_dataset, subsample
+from common import add_data_arguments, load_dataset, subsample
 
 from skae import (
     AutoencoderAnomalyDetector,
@@ -65,7 +64,6 @@ def main():
     print(f"| {'estimator':<28} | {'method':<18} | {'max abs diff':>12} | {'max rel diff':>12} |")
     print(f"|{'-' * 30}|{'-' * 20}|{'-' * 14}|{'-' * 14}|")
     for est in estimators:
-        start = time.perf_counter()
         est.fit(X_train)
         name = type(est).__name__
         for method in METHODS:

@@ -55,14 +55,11 @@ import argparse
 import json
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import PeakMemory, add_data_arguments, load_dataset  # noqa: E402
+from common import PeakMemory, add_data_arguments, load_dataset
 
 PARTS = ("search", "incremental", "transform", "memory")
 

@@ -24,19 +24,16 @@ random place (normal) against two bumps (abnormal).
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from common import environment
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score, roc_curve
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import environment  # noqa: E402
-
-from skae import AutoencoderTransformer, RecurrentAutoencoder  # noqa: E402
+from skae import AutoencoderTransformer, RecurrentAutoencoder
 
 
 def load_ecg5000(data_dir):

@@ -42,17 +42,14 @@ Three parts, each run in this one process (``--parts`` picks some):
 import argparse
 import gc
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from common import PeakMemory, add_data_arguments, load_dataset, subsample
 from sklearn.decomposition import PCA
 
-sys.path.insert(0, str(Path(__file__).parent))
-from compare import PeakMemory, add_data_arguments, load_dataset, subsample  # noqa: E402
-
-from skae import AutoencoderTransformer, ConvAutoencoder  # noqa: E402
+from skae import AutoencoderTransformer, ConvAutoencoder
 
 PARTS = ("speed", "memory", "quality")
 ESTIMATORS = {"AutoencoderTransformer": AutoencoderTransformer, "ConvAutoencoder": ConvAutoencoder}

@@ -21,11 +21,12 @@ the anomaly ROC-AUC of ``-score_samples`` on the shared anomaly sets beside
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from anomaly import digits_anomalies, read_sets
+from common import load_idx_set
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
@@ -34,11 +35,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from anomaly import digits_anomalies, read_sets  # noqa: E402
-from compare import load_idx_set  # noqa: E402
-
-from skae import AutoencoderAnomalyDetector, VariationalAutoencoder  # noqa: E402
+from skae import AutoencoderAnomalyDetector, VariationalAutoencoder
 
 
 def load_images(args):
