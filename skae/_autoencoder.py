@@ -37,8 +37,13 @@ PARAMETERS_DOC = """\
         "tanh", "linear", ...). The code layer uses ``code_activation``.
 
     output_activation : str, default="auto"
-        Activation of the reconstruction: "sigmoid" when
-        ``loss="binary_crossentropy"`` (outputs in [0, 1]), else "linear".
+        Activation of the reconstruction. "auto" picks "sigmoid" when
+        ``loss="binary_crossentropy"``, or when every training value lies in
+        [0, 1] (pixels, ``MinMaxScaler`` output) and the network is
+        non-linear: bounding the output to the data's range spares the
+        network learning it, and such fits reach a given error in fewer
+        epochs. Otherwise "linear", as PCA's reconstruction (a linear
+        autoencoder keeps it). The choice is ``output_activation_``.
 
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
@@ -217,6 +222,10 @@ class AutoencoderTransformer(
 
     n_components_ : int
         Size of the code.
+
+    output_activation_ : str
+        Activation of the reconstruction, with "auto" resolved for the
+        training rows.
 
     n_iter_ : int
         Number of epochs run.

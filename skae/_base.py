@@ -52,6 +52,13 @@ _AUTO_BATCH_MIN = 32
 _ROWS_SHOWN = 10
 
 
+def _within_unit_interval(X):
+    """Whether every value of ``X`` (NaN aside) lies in [0, 1]."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows of padded sequences
+        return bool(np.nanmin(X) >= 0 and np.nanmax(X) <= 1)
+
+
 def _reconstruction_errors(X, X_rec, loss):
     """Per-row mean reconstruction error under ``loss``, in float64.
 
@@ -322,6 +329,13 @@ class BaseAutoencoder(BaseEstimator):
             rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
         X_train, X_val = (X, None) if partial else self._split_validation(X, rng)
+        if hasattr(self, "output_activation") and not (
+            continuing and self.output_activation == "auto"
+        ):
+            # Set before the networks are built, as n_features_in_ is set
+            # before training; a failed fit clears it with the rest. A fit
+            # that continues keeps the activation "auto" chose at the start.
+            self.output_activation_ = self._resolve_output_activation(X_train)
 
         networks = self._build_networks(X_train, init_seed)
         if continuing:
@@ -431,9 +445,29 @@ class BaseAutoencoder(BaseEstimator):
             )
 
     def _output_activation(self):
+        """The activation of the reconstruction, as resolved at the start of fit."""
+        return self.output_activation_
+
+    def _resolve_output_activation(self, X):
+        """``output_activation`` for training rows ``X``, "auto" made concrete.
+
+        A sigmoid bounds the reconstruction to [0, 1]: needed by binary
+        cross-entropy, and for a non-linear network on data in [0, 1] (pixels,
+        min-max scaled columns) it spares the network learning the bounds.
+        A linear network keeps a linear output, so that it still spans PCA's
+        subspace.
+        """
         if self.output_activation != "auto":
             return self.output_activation
-        return "sigmoid" if self.loss == "binary_crossentropy" else "linear"
+        if self.loss == "binary_crossentropy":
+            return "sigmoid"
+        if self._nonlinear() and _within_unit_interval(X):
+            return "sigmoid"
+        return "linear"
+
+    def _nonlinear(self):
+        """Whether the network has a non-linear hidden layer."""
+        return self.activation != "linear" and len(self._hidden_layer_sizes()) > 0
 
     def _uses_validation(self):
         return bool(self.early_stopping)

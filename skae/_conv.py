@@ -65,7 +65,7 @@ class ConvAutoencoder(ShapedAutoencoder):
     image_shape_ : tuple of int
         Shape of one row inside the network, channels last.
 
-    model_, encoder_, decoder_, n_components_, n_iter_, loss_curve_, \
+    model_, encoder_, decoder_, n_components_, output_activation_, n_iter_, loss_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 
@@ -188,6 +188,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     def _check_network_params(self):
         self._check_widths("filters", allow_empty=False)
+
+    def _nonlinear(self):
+        return self.activation != "linear"
 
     def _build_networks(self, X, seed):
         return keras_module("_networks").conv_autoencoder(

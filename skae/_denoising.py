@@ -30,7 +30,7 @@ class DenoisingAutoencoder(AutoencoderTransformer):
     encoder_, decoder_ : keras.Model
         Encoder and decoder, sharing their weights with ``model_``.
 
-    n_components_, n_iter_, loss_curve_, validation_scores_, \
+    n_components_, output_activation_, n_iter_, loss_curve_, validation_scores_, \
 best_validation_score_, n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 

@@ -78,7 +78,7 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     sequence_shape_ : tuple of int
         ``(n_timesteps, n_channels)`` of one row inside the network.
 
-    model_, encoder_, decoder_, n_components_, n_iter_, loss_curve_, \
+    model_, encoder_, decoder_, n_components_, output_activation_, n_iter_, loss_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 
@@ -227,6 +227,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
                     "values first, for example with skae.AutoencoderImputer or "
                     "sklearn.impute.SimpleImputer."
                 )
+
+    def _nonlinear(self):
+        return True  # recurrent cells are
 
     def _build_networks(self, X, seed):
         return keras_module("_networks").recurrent_autoencoder(

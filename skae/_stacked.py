@@ -33,7 +33,7 @@ class StackedAutoencoder(AutoencoderTransformer):
         Per fine-tuning epoch, as in :class:`AutoencoderTransformer` (empty
         when ``fine_tune=False``).
 
-    model_, encoder_, decoder_, n_components_, best_validation_score_, \
+    model_, encoder_, decoder_, n_components_, output_activation_, best_validation_score_, \
 n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 

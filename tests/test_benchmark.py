@@ -122,8 +122,9 @@ TRAINING_SCRIPT = SCRIPT.parent / "training.py"
 
 
 def test_training_benchmark_measures_speed_memory_and_time_to_quality(tmp_path):
-    _script(sys.executable, str(TRAINING_SCRIPT), "--train-size", "300", "--fits", "3", "--epochs", "1",
-            "--max-epochs", "4", "--gemm-size", "256", "--out", str(tmp_path))
+    printed = _script(sys.executable, str(TRAINING_SCRIPT), "--train-size", "300", "--fits", "3",
+                      "--epochs", "1", "--max-epochs", "4", "--keras-epochs", "3", "--hidden", "16",
+                      "--gemm-size", "256", "--out", str(tmp_path))
     report = json.loads((tmp_path / "training.json").read_text())
     speed = report["speed"]
     assert set(speed["gemm_peak_gflops"]) == {"TensorFlow", "NumPy"}
@@ -132,9 +133,14 @@ def test_training_benchmark_measures_speed_memory_and_time_to_quality(tmp_path):
     assert set(report["memory"]["growth_mb_per_fit"]) == set(speed["epoch_seconds"])
     quality = report["quality"]
     assert quality["pca_test_mse"] > 0
-    points = quality["curves"]["defaults"]
-    assert [p["max_iter"] for p in points] == [2, 4]  # doubling up to --max-epochs
-    assert all(p["n_iter"] <= p["max_iter"] and p["test_mse_to_pca"] > 0 for p in points)
+    curves = quality["curves"]
+    assert set(curves) == {"plain Keras, hidden (16,)", "skae, hidden (16,)", "skae, defaults"}
+    assert [p["epochs"] for p in curves["plain Keras, hidden (16,)"]] == [1, 2, 3]  # after each epoch
+    assert quality["target"] == curves["plain Keras, hidden (16,)"][-1]
+    for name in ("skae, hidden (16,)", "skae, defaults"):
+        assert [p["max_iter"] for p in curves[name]] == [2, 4]  # doubling up to --max-epochs
+        assert all(p["epochs"] <= p["max_iter"] and p["test_mse_to_pca"] > 0 for p in curves[name])
+        assert f"{name}: " in printed  # when it reaches the plain model's final error, or that it does not
     assert (tmp_path / "time_to_quality.png").stat().st_size > 1000
 
 
