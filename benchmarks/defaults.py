@@ -19,10 +19,12 @@ defaults of both autoencoders, to measure candidate defaults the same way.
 import argparse
 import json
 import time
+import warnings
 
 import numpy as np
 from common import add_data_arguments, load_dataset, subsample
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 
 import skae
 from skae import AutoencoderTransformer
@@ -53,7 +55,9 @@ def main(argv=None):
     X_train, _ = subsample(X_train, y_train, args.train_size, args.seed)
     print(f"{args.dataset}: {len(X_train)} train / {len(X_test)} test rows ({preprocessing}); "
           f"parameters {params or 'defaults'}")
-    AutoencoderTransformer(max_iter=1).fit(X_train[:50])  # import and warm up Keras first
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        AutoencoderTransformer(max_iter=1).fit(X_train[:50])  # import and warm up Keras first
 
     print("| k | model | train / PCA | test / PCA | epochs | fit s | PCA fit s |")
     print("|---|---|---|---|---|---|---|")

@@ -355,9 +355,9 @@ def plot_time_to_quality(result, path, title):
         ax.axhline(result["target"]["test_mse_to_pca"], color="grey", linewidth=0.8, linestyle=":",
                    label="plain Keras' final error")
         ax.set_xscale("log")
-        plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")
-        ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(plain)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(  # 2, 5, 20, 50, ... only
+            lambda value, _: f"{value:g}" if f"{value:g}"[0] in "25" else ""))
         ax.tick_params(axis="x", which="minor", labelsize=7)
         ax.set_xlabel(label)
         ax.grid(True, which="major", alpha=0.3)

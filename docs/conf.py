@@ -35,7 +35,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "results/**/*.md"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "results/*/**.md"]
 templates_path = ["_templates"]
 
 # -- API reference -----------------------------------------------------------

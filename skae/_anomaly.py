@@ -135,7 +135,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     never depends on the other rows scored with it; a row whose outlyingness
     overflows float64 gets the lowest score there is, and no score is NaN or
     infinite. How it compares with IsolationForest and other detectors is in
-    the documentation's results page, "Anomaly detection".
+    the documentation's results page on anomaly detection.
 
     Parameters
     ----------

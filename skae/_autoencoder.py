@@ -23,14 +23,7 @@ PARAMETERS_DOC = """\
         mirrors them. ``()`` gives a shallow (one-layer) autoencoder. One
         hidden layer of 256 units beats PCA on image and tabular data of up
         to a few thousand features and fits in seconds to minutes on a CPU.
-        Measured with ``AutoencoderTransformer``: on digits (1,347 rows)
-        test error at ``n_components=2, 8, 32`` was 0.66, 0.49 and 0.72
-        times PCA's with 256 units against 0.68, 0.54 and 0.74 with 128, in
-        about the same time. On Fashion-MNIST (60,000 rows,
-        ``n_components=32``, one run) fits of 32 and 64 epochs reached 0.69
-        and 0.65 times PCA's test error in 44 and 91 s with 256 units in
-        batches of 512, against 0.75 and 0.70 in 42 and 68 s with 128 units
-        in batches of 200; a whole default fit ends at 0.62 (272 s).
+        The measurements are on the documentation's results pages.
 
     activation : str, default="relu"
         Activation of the hidden layers, by its Keras name ("relu", "elu",
@@ -43,7 +36,9 @@ PARAMETERS_DOC = """\
         non-linear: bounding the output to the data's range spares the
         network learning it, and such fits reach a given error in fewer
         epochs. Otherwise "linear", as PCA's reconstruction (a linear
-        autoencoder keeps it). The choice is ``output_activation_``.
+        autoencoder keeps it). The choice is ``output_activation_``. Where
+        the code keeps nearly everything (half as many components as
+        features on small data), "linear" can reconstruct better.
 
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
@@ -54,14 +49,7 @@ PARAMETERS_DOC = """\
 
     learning_rate : float, default=3e-3
         Initial step size of the optimizer: three times Adam's usual 1e-3,
-        because the schedule cuts it on plateaus. Measured on digits (128
-        hidden units, batches of 200 rows): test error at
-        ``n_components=2, 8, 32`` was 0.75, 0.61 and 1.05 times PCA's with
-        3e-3, against 1.08, 0.63 and 1.21 with 1e-3. On Fashion-MNIST
-        (60,000 rows, ``n_components=32``) 1e-2 broke down, at 1.21 times
-        PCA's error, where 3e-3 reached 0.69; with 256 units in batches of
-        512, 6e-3 had a validation error of 0.0131 after 66 epochs, where
-        3e-3 had 0.0099.
+        because the schedule cuts it on plateaus.
 
     learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
         How the step size moves during ``fit``. "plateau" divides it by 10
@@ -69,12 +57,9 @@ PARAMETERS_DOC = """\
         three times, and training stops only after ``n_iter_no_change``
         epochs without improvement at the last rate. "cosine" lowers it
         from ``learning_rate`` towards zero along half a cosine over
-        ``max_iter`` epochs; "constant" keeps it. Measured on digits at the
-        defaults: test error at ``n_components=2, 8, 32`` was 0.67, 0.54 and
-        0.74 times PCA's with "plateau" (92, 76 and 115 epochs), 0.67, 0.54
-        and 0.65 with "cosine" (120, 87 and 200 epochs). "plateau" needs no
-        epoch budget, so it ends with early stopping; "cosine" does better
-        when all ``max_iter`` epochs can be afforded.
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
 
     batch_size : int or "auto", default="auto"
         Rows per gradient step. "auto" is ``n_samples // 32`` kept within
@@ -82,13 +67,7 @@ PARAMETERS_DOC = """\
         and ``StackedAutoencoder``, within [32, 200] for the others: at
         least about 32 steps per epoch on small data, where MLPRegressor's
         ``min(200, n_samples)`` leaves too few steps between two checks of
-        the stopping rule, and large batches on large data. Measured on
-        Fashion-MNIST's 54,000 training rows in one run: an epoch of a
-        784-256-32-256-784 network took 1.27 s in batches of 512 against
-        1.99 s in batches of 200; one of the default ``ConvAutoencoder``
-        took 16.1 s against 15.5 s, and after 15 epochs in batches of 512
-        it was at 0.56 times PCA's test error, against 0.51 in batches of
-        200 (separate runs).
+        the stopping rule, and large batches on large data.
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the training rows).

@@ -157,7 +157,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     # Fashion-MNIST's size are long, so they are often ended by max_iter
     # before the plateau schedule has cut the learning rate, and there the
     # average gains: Fashion-MNIST k=32, test MSE / PCA's, 0.4990 -> 0.4837
-    # at 12 epochs, 0.4703 -> 0.4558 at 30 (docs/results.md). The dense
+    # at 12 epochs, 0.4703 -> 0.4558 at 30 (measured on the results pages' Fashion-MNIST split). The dense
     # families do not average: their default fits run until the rate is
     # cut, where digits, Fashion-MNIST and the anomaly sets measured the
     # same with and without, at up to a tenth more time per epoch.

@@ -34,7 +34,8 @@ def test_default_autoencoder_beats_pca_on_held_out_rows(main_job, n_components):
     X_train, X_test = main_job
     pca = PCA(n_components).fit(X_train)
     ae = AutoencoderTransformer(n_components, random_state=0).fit(X_train)
-    # Measured on x86-64: 0.62, 0.48 and 0.80 times PCA's error.
+    # Measured on x86-64: 0.64, 0.44 and 0.95 times PCA's error (random_state
+    # 0; 0.64, 0.44 and 0.92 to 0.95 over random_state 0 to 2).
     assert _mse(ae, X_test) < _mse(pca, X_test)
 
 
