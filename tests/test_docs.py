@@ -27,6 +27,21 @@ def test_examples_the_user_guide_cites_exist():
     assert cited <= examples
 
 
+RESULTS = DOCS / "results"
+
+
+def test_results_pages_are_short_listed_and_show_their_command():
+    pages = {p.stem: p.read_text() for p in RESULTS.glob("*.md")}
+    # A results section users can read: current tables, not a log of probes.
+    assert sum(len(text) for text in pages.values()) <= 20_000
+    listed = re.findall(r"^(\w+)$", pages.pop("index"), flags=re.M)
+    assert sorted(listed) == sorted(pages)
+    for name, text in pages.items():
+        assert re.search(r"```\npython benchmarks/\w+\.py", text), f"{name}: no command"
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            assert (RESULTS / target).exists(), f"{name} links to missing {target}"
+
+
 def test_every_user_guide_page_is_in_its_table_of_contents():
     index = (DOCS / "user_guide" / "index.rst").read_text()
     pages = {p.stem for p in (DOCS / "user_guide").glob("*.rst")} - {"index"}
