@@ -28,6 +28,10 @@ PAGES = {
     "generated/skae.AutoencoderAnomalyDetector.html": ["scikit-learn.org", "IsolationForest"],
     "auto_examples/index.html": ["sphx-glr-thumbcontainer"],
     "user_guide/anomaly_detection.html": ["IsolationForest"],
+    "results/index.html": ["Results"],
+    "results/pca.html": ["Defaults against PCA", "mse_vs_n_components"],
+    "results/training.html": ["time_to_quality.png", "plain Keras"],
+    "results/anomaly.html": ["ranks.png"],
 }
 
 #: Work notes that do not belong on a user's page.
