@@ -173,11 +173,27 @@ def test_sequences_benchmark_runs_offline_and_reports_every_model(tmp_path):
     report = json.loads((tmp_path / "results.json").read_text())
     assert report["data"] == "generated bumps"
     assert {(s["model"], s["k"]) for s in report["summary"]} == {
-        ("IsolationForest", None), ("PCA", 2), ("dense AE", 2), ("LSTM AE", 2),
-        ("LSTM AE, no time features", 2), ("LSTM AE, bidirectional, 128 units, time features", 2)}
-    assert all(0 <= s["roc_auc_mean"] <= 1 for s in report["summary"])
+        ("IsolationForest", None), ("PCA", 2), ("dense AE", 2), ("conv AE", 2), ("LSTM AE", 2),
+        ("GRU AE", 2), ("LSTM AE, bidirectional, 128 units, time features", 2)}
+    assert all(0 <= s["roc_auc_mean"] <= 1 and 0 <= s["average_precision_mean"] <= 1
+               for s in report["summary"])
     for name in ("roc.png", "reconstructions.png"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_sequences_benchmark_trains_on_normal_beats_of_both_ecg5000_splits(tmp_path):
+    # A stand-in for the archive's two files: label first, then the steps.
+    rng = np.random.RandomState(0)
+    folder = tmp_path / "data" / "ecg5000"
+    folder.mkdir(parents=True)
+    for split, n_normal, n_abnormal in (("TRAIN", 30, 10), ("TEST", 20, 12)):
+        labels = np.r_[np.ones(n_normal), rng.randint(2, 6, n_abnormal)]
+        np.savetxt(folder / f"ECG5000_{split}.txt", np.c_[labels, rng.normal(size=(len(labels), 16))])
+    _script(sys.executable, str(SEQUENCES_SCRIPT), "--data-dir", str(tmp_path / "data"), "--seeds", "1",
+            "--n-components", "2", "--models", "PCA", "--n-train", "35", "--out", str(tmp_path / "out"))
+    report = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert report["data"] == "ECG5000 (both splits)"
+    assert report["sizes"] == {"train": 35, "test_normal": 15, "test_abnormal": 22}
 
 
 def test_sequences_benchmark_fits_only_the_models_asked_for(tmp_path):
