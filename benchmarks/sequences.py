@@ -177,10 +177,10 @@ def main(argv=None):
         (args.out / "results.json").write_text(json.dumps(
             {"data": name, "sizes": sizes, "seeds": args.seeds, "max_iter": args.max_iter, "summary": summary,
              "runs": rows, "environment": environment()}, indent=2, default=float))
-        plot(args.out, curves, examples)
+        plot(args.out, curves, examples, args.n_components[0])
 
 
-def plot(out, curves, examples):
+def plot(out, curves, examples, k):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -192,7 +192,7 @@ def plot(out, curves, examples):
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":")
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
-    ax.set_title("ROC, seed 0")
+    ax.set_title("ROC of the held-out beats, seed 0")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "roc.png", dpi=120)
@@ -205,7 +205,7 @@ def plot(out, curves, examples):
         for label, rec in examples.items():
             ax.plot(rec[i], label=label, alpha=0.8)
     np.atleast_1d(axes)[0].legend(fontsize=7)
-    fig.suptitle("held-out sequences and reconstructions, seed 0")
+    fig.suptitle(f"held-out sequences and their reconstructions at k = {k}, seed 0")
     fig.tight_layout()
     fig.savefig(out / "reconstructions.png", dpi=120)
     plt.close(fig)
