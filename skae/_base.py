@@ -444,10 +444,6 @@ class BaseAutoencoder(BaseEstimator):
                 "more rows, or set early_stopping=False."
             )
 
-    def _output_activation(self):
-        """The activation of the reconstruction, as resolved at the start of fit."""
-        return self.output_activation_
-
     def _resolve_output_activation(self, X):
         """``output_activation`` for training rows ``X``, "auto" made concrete.
 
@@ -493,7 +489,7 @@ class BaseAutoencoder(BaseEstimator):
         """Keyword arguments of ``_networks.dense_levels`` from parameters."""
         return dict(
             activation=self.activation,
-            output_activation=self._output_activation(),
+            output_activation=self.output_activation_,
             code_activation=self.code_activation,
             alpha=self.alpha,
             tied_weights=self.tied_weights,

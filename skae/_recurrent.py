@@ -240,7 +240,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             units=self.units,
             bidirectional=self.bidirectional,
             time_features=self.time_features,
-            output_activation=self._output_activation(),
+            output_activation=self.output_activation_,
             alpha=self.alpha,
             seed=seed,
         )
