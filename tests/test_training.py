@@ -436,3 +436,38 @@ def test_datasets_leave_tf_data_autotuning_off(seed, sparse):
     assert ds.options().autotune.enabled is False
     x, target = next(iter(ds))
     assert x.shape == target.shape == (8, 5)
+
+
+@pytest.mark.parametrize(
+    "params, shift, expected",
+    [
+        ({}, 0.0, "sigmoid"),  # a non-linear network on data in [0, 1]
+        ({}, 0.5, "linear"),  # values beyond 1
+        ({"hidden_layer_sizes": (), "activation": "linear"}, 0.0, "linear"),  # PCA's subspace
+        ({"hidden_layer_sizes": ()}, 0.0, "linear"),  # no hidden layer: a linear network
+        ({"loss": "binary_crossentropy"}, 0.0, "sigmoid"),
+        ({"output_activation": "tanh"}, 0.0, "tanh"),  # set by hand: kept
+    ],
+)
+def test_auto_output_activation_resolves_from_the_training_rows(params, shift, expected):
+    X = np.random.RandomState(0).uniform(size=(60, 5)) + shift
+    ae = AutoencoderTransformer(2, hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.set_params(**params).fit(X)
+    assert ae.output_activation_ == expected
+    assert ae.decoder_.layers[-1].get_config()["activation"] == expected  # the network built with it
+    if expected == "sigmoid":  # the reconstruction stays in (0, 1)
+        assert ae.inverse_transform(ae.transform(X * 10)).max() < 1
+
+
+def test_continued_fits_keep_the_output_activation_auto_chose():
+    X = np.random.RandomState(0).uniform(size=(60, 5))
+    ae = AutoencoderTransformer(2, hidden_layer_sizes=(4,), max_iter=2, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X).fit(X + 5)  # the second rows alone would resolve to "linear"
+        assert ae.output_activation_ == "sigmoid"
+        streamed = AutoencoderTransformer(2, hidden_layer_sizes=(4,), random_state=0)
+        streamed.partial_fit(X).partial_fit(X + 5)
+    assert streamed.output_activation_ == "sigmoid"
