@@ -4,9 +4,14 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseAutoencoder, _reconstruction_errors, cleared_on_failure
+from ._base import (
+    TRAINING_PARAMETERS,
+    BaseAutoencoder,
+    _reconstruction_errors,
+    cleared_on_failure,
+    constraints,
+)
 from ._compat import _fit_context
-
 
 #: The parameters every dense autoencoder shares, documented once and
 #: substituted into each estimator's docstring by :func:`fill_parameters_doc`.
@@ -309,10 +314,11 @@ class AutoencoderTransformer(
     # (measured, see batch_size).
     _auto_batch_max = 512
 
-    _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
-        "warm_start": ["boolean"],
-    }
+    _parameter_constraints = constraints(
+        "n_components", "hidden_layer_sizes", "activation", "output_activation", "loss",
+        *TRAINING_PARAMETERS, "tied_weights", "code_activation", "code_l1", "sparsity_target",
+        "sparsity_weight", "random_state", "verbose", "warm_start",
+    )
 
     def _warm_start(self):
         return bool(self.warm_start) and hasattr(self, "model_")

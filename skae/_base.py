@@ -217,6 +217,47 @@ def _as_float32(X):
     return X32
 
 
+#: The constraints of the parameters several estimators share, by name.
+#: Each estimator declares exactly its own with :func:`constraints`.
+SHARED_CONSTRAINTS = {
+    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "hidden_layer_sizes": ["array-like"],
+    "activation": [StrOptions(ACTIVATIONS)],
+    "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
+    "loss": [StrOptions(LOSSES)],
+    "optimizer": [StrOptions(OPTIMIZERS)],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "learning_rate_schedule": [StrOptions(SCHEDULES)],
+    "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "tied_weights": ["boolean"],
+    "code_activation": [StrOptions(ACTIVATIONS)],
+    "code_l1": [Interval(Real, 0, None, closed="left")],
+    "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
+    "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
+
+
+#: The training parameters of every network estimator, in their order.
+TRAINING_PARAMETERS = (
+    "optimizer", "learning_rate", "learning_rate_schedule", "batch_size", "max_iter",
+    "early_stopping", "validation_fraction", "n_iter_no_change", "tol", "alpha",
+)
+
+
+def constraints(*names):
+    """The shared constraints of the parameters ``names``, for ``_parameter_constraints``."""
+    return {name: SHARED_CONSTRAINTS[name] for name in names}
+
+
 class BaseAutoencoder(BaseEstimator):
     """Common ``fit`` skeleton, scoring and persistence of skae's autoencoders.
 
@@ -248,30 +289,6 @@ class BaseAutoencoder(BaseEstimator):
     #: with more add theirs.
     _fitted_private = _FITTED_PRIVATE
 
-    _parameter_constraints = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
-        "activation": [StrOptions(ACTIVATIONS)],
-        "output_activation": [StrOptions(ACTIVATIONS | {"auto"})],
-        "loss": [StrOptions(LOSSES)],
-        "optimizer": [StrOptions(OPTIMIZERS)],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate_schedule": [StrOptions(SCHEDULES)],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "tied_weights": ["boolean"],
-        "code_activation": [StrOptions(ACTIVATIONS)],
-        "code_l1": [Interval(Real, 0, None, closed="left")],
-        "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
-        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
 
     # ------------------------------------------------------------------ fit
 

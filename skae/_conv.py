@@ -4,7 +4,7 @@ import math
 from numbers import Integral
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder
+from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval
 from ._keras import keras_module
 from ._shaped import ShapedAutoencoder
@@ -98,11 +98,11 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
         "image_shape": ["array-like", None],
         "filters": ["array-like"],
         "kernel_size": [Interval(Integral, 1, None, closed="left")],
-        "warm_start": ["boolean"],
+        **constraints("n_components", "activation", "output_activation", "loss",
+                      *TRAINING_PARAMETERS, "random_state", "verbose", "warm_start"),
     }
 
     def __init__(

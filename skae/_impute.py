@@ -13,7 +13,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder, GatheredConvergenceWarnings, cleared_on_failure, dense_rows
+from ._base import (
+    BaseAutoencoder,
+    GatheredConvergenceWarnings,
+    cleared_on_failure,
+    constraints,
+    dense_rows,
+)
 from ._compat import (
     Interval,
     MissingValues,
@@ -412,7 +418,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     _parameter_constraints = {
         "missing_values": [MissingValues(numeric_only=True), StrOptions({"unstored"})],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        **{name: BaseAutoencoder._parameter_constraints[name] for name in _SHARED},
+        **constraints(*_SHARED),
         "hidden_layer_sizes": ["array-like", StrOptions({"auto"})],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],

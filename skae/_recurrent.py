@@ -6,7 +6,7 @@ from numbers import Integral
 import numpy as np
 
 from ._autoencoder import parameter_docs
-from ._base import BaseAutoencoder, rows_shown
+from ._base import TRAINING_PARAMETERS, constraints, rows_shown
 from ._compat import Interval, StrOptions
 from ._keras import keras_module
 from ._shaped import ShapedAutoencoder
@@ -118,13 +118,13 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
         "sequence_shape": ["array-like", None],
         "cell": [StrOptions({"lstm", "gru"})],
         "units": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "time_features": [Interval(Integral, 0, None, closed="left")],
-        "warm_start": ["boolean"],
+        **constraints("n_components", "output_activation", "loss", *TRAINING_PARAMETERS,
+                      "random_state", "verbose", "warm_start"),
     }
 
     _shape_param = "sequence_shape"

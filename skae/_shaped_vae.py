@@ -8,6 +8,7 @@ API: :class:`_ShapedVariational` joins the two once.
 from sklearn.base import TransformerMixin
 
 from ._autoencoder import parameter_docs
+from ._base import TRAINING_PARAMETERS, constraints
 from ._conv import _CONV_DOC, ConvAutoencoder
 from ._keras import keras_module
 from ._recurrent import _RECURRENT_DOC, RecurrentAutoencoder
@@ -112,7 +113,13 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     (3, 4)
     """
 
-    _parameter_constraints = {**ConvAutoencoder._parameter_constraints, **_VAE_CONSTRAINTS}
+    _parameter_constraints = {
+        **{name: ConvAutoencoder._parameter_constraints[name]
+           for name in ("image_shape", "filters", "kernel_size")},
+        **constraints("n_components", "activation", *TRAINING_PARAMETERS, "random_state",
+                      "verbose", "warm_start"),
+        **_VAE_CONSTRAINTS,
+    }
 
     def __init__(
         self,
@@ -222,7 +229,13 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     (3, 20)
     """
 
-    _parameter_constraints = {**RecurrentAutoencoder._parameter_constraints, **_VAE_CONSTRAINTS}
+    _parameter_constraints = {
+        **{name: RecurrentAutoencoder._parameter_constraints[name]
+           for name in ("sequence_shape", "cell", "units", "bidirectional", "time_features")},
+        **constraints("n_components", *TRAINING_PARAMETERS, "random_state", "verbose",
+                      "warm_start"),
+        **_VAE_CONSTRAINTS,
+    }
 
     def __init__(
         self,

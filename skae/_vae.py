@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer, parameter_docs
+from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
 from ._keras import keras_module
 
@@ -148,7 +149,8 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
     _auto_batch_max = 200
 
     _parameter_constraints = {
-        **AutoencoderTransformer._parameter_constraints,
+        **constraints("n_components", "hidden_layer_sizes", "activation", *TRAINING_PARAMETERS,
+                      "random_state", "verbose", "warm_start"),
         "likelihood": [StrOptions({"gaussian", "bernoulli"})],
         "variance": [StrOptions({"shared", "feature"}), Interval(Real, 0, None, closed="neither")],
         "beta": [Interval(Real, 0, None, closed="left")],

