@@ -5,9 +5,7 @@ from numbers import Real
 from ._autoencoder import AutoencoderTransformer, fill_parameters_doc
 from ._compat import Interval, StrOptions
 from ._keras import keras_module
-
-#: Offset of the noise layer's seed from the network's, past any layer's.
-_NOISE_SEED_OFFSET = 1000
+from ._numerics import SECOND_STREAM_SEED_OFFSET
 
 
 class DenoisingAutoencoder(AutoencoderTransformer):
@@ -130,7 +128,7 @@ best_validation_score_, n_features_in_, feature_names_in_
             low=X.min(axis=0).tolist(),
             high=X.max(axis=0).tolist(),
             clip=self.clip,
-            seed=seed + _NOISE_SEED_OFFSET,
+            seed=seed + SECOND_STREAM_SEED_OFFSET,
         )
         return keras_module("_networks").dense_autoencoder(
             X.shape[1],

@@ -29,9 +29,7 @@ from ._compat import (
     validate_data,
 )
 from ._keras import keras_module
-
-#: Offset of the masking layer's seed from the network's, past any layer's.
-_MASK_SEED_OFFSET = 1000
+from ._numerics import CHUNK_VALUES, SECOND_STREAM_SEED_OFFSET
 
 #: The dense autoencoders' parameters that the imputer shares, with their docs.
 _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
@@ -110,13 +108,11 @@ class _Architecture(NamedTuple):
     learning_rate: float
 
 
-#: Values of a dense block of rows made at a time from sparse rows.
-_CHUNK_VALUES = 4_000_000
 
 
 def _chunks(rows, n_features):
-    """``rows`` in chunks whose dense blocks hold about ``_CHUNK_VALUES`` values."""
-    size = max(1, _CHUNK_VALUES // max(int(n_features), 1))
+    """``rows`` in chunks whose dense blocks hold about ``CHUNK_VALUES`` values."""
+    size = max(1, CHUNK_VALUES // max(int(n_features), 1))
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
@@ -739,7 +735,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             X.shape[1],
             architecture.n_components,
             architecture.hidden_layer_sizes,
-            missing=dict(rate=architecture.mask_fraction, seed=seed + _MASK_SEED_OFFSET),
+            missing=dict(rate=architecture.mask_fraction, seed=seed + SECOND_STREAM_SEED_OFFSET),
             activation=self.activation,
             output_activation="linear",
             alpha=self.alpha,

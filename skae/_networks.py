@@ -457,7 +457,3 @@ def variational(levels, n_features, n_components, *, likelihood="gaussian", beta
     levels[0].output = None
     code = GaussianCode(n_components, beta, seed=seed, name="code_sampling")
     return assemble(levels, (int(n_features),), (int(n_components),), code_steps=[(code, {})])
-
-
-#: Offset of a variational code's sampling seed from the network's.
-SAMPLING_SEED_OFFSET = 1000

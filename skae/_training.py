@@ -21,6 +21,7 @@ from keras import ops
 
 from ._base import SCHEDULES, dense_rows
 from ._layers import ObservationVariance, Standardization
+from ._numerics import LOG_2PI
 
 #: Rows per batch of validation data, at most; fewer for wide rows, so that a
 #: batch holds at most ``PREDICT_BATCH_VALUES`` values (32 MB of float32).
@@ -212,7 +213,6 @@ def masked_error(loss, weighting="row"):
     return error
 
 
-_LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _gaussian_nll(model, metric=False, masked=False):
@@ -237,7 +237,7 @@ def _gaussian_nll(model, metric=False, masked=False):
 
         def terms(y_true, y_pred):
             residual = (y_true - y_pred) / scale
-            return 0.5 * (_LOG_2PI + ops.log(variance) + ops.square(residual) / variance)
+            return 0.5 * (LOG_2PI + ops.log(variance) + ops.square(residual) / variance)
 
         return _summed(terms, y_true, y_pred, masked)
 

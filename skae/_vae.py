@@ -14,16 +14,12 @@ from ._autoencoder import AutoencoderTransformer, parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
 from ._keras import keras_module
+from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
 
 #: The floor of the Gaussian likelihood's variance, relative to the mean
 #: variance of the training features (see the ``variance`` parameter).
 MIN_VARIANCE = 1e-6
 
-#: Values held at once by ``score_samples``: rows times draws times
-#: features, about 32 MB of float64.
-_CHUNK_VALUES = 4_000_000
-
-_LOG_2PI = np.log(2.0 * np.pi)
 
 
 class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
@@ -251,7 +247,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             likelihood=self.likelihood,
             beta=self.beta,
             variance=self._variance_args(Z) if gaussian else None,
-            seed=seed + networks_module.SAMPLING_SEED_OFFSET,
+            seed=seed + SECOND_STREAM_SEED_OFFSET,
         )
         if gaussian:
             standardization = networks.model.get_layer("standardization")
@@ -387,7 +383,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             else:
                 means = self._decode(flat).reshape(n_draws, n_rows, -1)
                 variance = self.noise_variance_
-                terms = -0.5 * (np.square(X - means) / variance + np.log(variance) + _LOG_2PI)
+                terms = -0.5 * (np.square(X - means) / variance + np.log(variance) + LOG_2PI)
             return np.sum(terms, axis=-1, where=present)
 
     def _draws(self, X):
@@ -432,7 +428,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         X64 = np.asarray(X, dtype=np.float64)
         mean, log_variance = self._posterior(X64)
         n_draws = self.n_importance_samples
-        step = max(1, _CHUNK_VALUES // (n_draws * max(X.shape[1], self.n_components_)))
+        step = max(1, CHUNK_VALUES // (n_draws * max(X.shape[1], self.n_components_)))
         scores = np.empty(len(X))
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, len(X), step):
