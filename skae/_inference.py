@@ -28,6 +28,7 @@ from ._layers import (
     MissingEntries,
     MissingSteps,
     ObservationVariance,
+    PadSteps,
     Standardization,
     TiedDense,
     TimeFeatures,
@@ -285,6 +286,11 @@ def _repeat_vector(layer):
     return lambda x: np.repeat(x[:, None, :], n, axis=1)
 
 
+def _pad_steps(layer):
+    n = layer.n_steps
+    return lambda x: np.concatenate([x, np.full((len(x), n, x.shape[2]), np.nan)], axis=1)
+
+
 def _time_features(layer):
     def apply(x):
         features = time_features(x.shape[1], layer.n_features)
@@ -421,6 +427,7 @@ _FORWARD = {
     keras.layers.Activation: _activation_layer,
     MissingEntries: _missing_entries,
     MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
+    PadSteps: _pad_steps,
     keras.layers.Reshape: _reshape,
     keras.layers.Flatten: _flatten,
     keras.layers.Conv1D: _convolution,

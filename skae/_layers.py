@@ -255,6 +255,32 @@ class MissingSteps(keras.layers.Layer):
         return input_shape
 
 
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class PadSteps(keras.layers.Layer):
+    """Append ``n_steps`` missing (NaN) steps to the end of a sequence.
+
+    Takes ``(batch, steps, channels)``. Before frames of several steps are
+    read as one (a reshape), it pads a sequence to a whole number of frames
+    with steps that :class:`MissingSteps` then treats as padding.
+    """
+
+    def __init__(self, n_steps, **kwargs):
+        super().__init__(**kwargs)
+        self.n_steps = int(n_steps)
+
+    def call(self, inputs):
+        pad = ops.full((ops.shape(inputs)[0], self.n_steps, inputs.shape[2]), float("nan"),
+                       dtype=inputs.dtype)
+        return ops.concatenate([inputs, pad], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        steps = None if input_shape[1] is None else input_shape[1] + self.n_steps
+        return (input_shape[0], steps, input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "n_steps": self.n_steps}
+
+
 def time_features(n_steps, n_features):
     """Fixed features of each time step: sines and cosines of its position.
 

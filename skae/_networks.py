@@ -27,6 +27,7 @@ from ._layers import (
     MissingEntries,
     MissingSteps,
     ObservationVariance,
+    PadSteps,
     Standardization,
     TiedDense,
     TimeFeatures,
@@ -81,7 +82,10 @@ class Networks:
             return
         bias = getattr(layer, attribute)
         units = int(bias.shape[0])
-        groups = np.asarray(mean, dtype=np.float64).reshape(-1, units)
+        values = np.asarray(mean, dtype=np.float64)
+        # Steps padded to whole frames (a recurrent network's) have no mean.
+        values = np.concatenate([values, np.full(-len(values) % units, np.nan)])
+        groups = values.reshape(-1, units)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a unit with no finite mean
             value = inverse(np.nanmean(groups, axis=0))
@@ -370,6 +374,7 @@ def recurrent_levels(
     units=64,
     bidirectional=False,
     time_features=0,
+    frame_length=1,
     output_activation="linear",
     alpha=0.0,
     seed=0,
@@ -377,16 +382,21 @@ def recurrent_levels(
     """The one level of a recurrent autoencoder of flat rows (the classic LSTM autoencoder).
 
     ``sequence_shape`` is ``(n_timesteps, n_channels)``. The encoder reshapes
-    a row to it, masks the steps that are NaN (padding at the end of a
-    shorter sequence), runs an LSTM or GRU of ``units`` over the steps (both ways
-    with ``bidirectional``, the two last states concatenated) and maps the
-    last state to the code with a linear Dense layer. The decoder repeats the
-    code at every step (with ``time_features`` fixed features of the step's
-    position appended), runs a second recurrent layer that returns every
-    step, maps each step back to the channels with one Dense layer shared by
-    all steps, and flattens back to rows.
+    a row to it, reads it in frames of ``frame_length`` steps (padding the
+    end with missing steps to a whole number of frames), masks the frames
+    that are NaN (padding at the end of a shorter sequence), runs an LSTM or
+    GRU of ``units`` over the frames (both ways with ``bidirectional``, the
+    two last states concatenated) and maps the last state to the code with
+    a linear Dense layer. The decoder repeats the code at every frame (with
+    ``time_features`` fixed features of the frame's position appended),
+    runs a second recurrent layer that returns every frame, maps each frame
+    back to its steps' channels with one Dense layer shared by all frames,
+    drops the padding steps and flattens back to rows.
     """
     n_steps, n_channels = (int(s) for s in sequence_shape)
+    frame_length = int(frame_length)
+    n_frames = -(-n_steps // frame_length)
+    padding = n_frames * frame_length - n_steps
     recurrent, units = _CELLS[cell], int(units)
 
     def rnn(index, name, **kwargs):
@@ -402,21 +412,29 @@ def recurrent_levels(
             encoder, backward_layer=rnn(1, "encoder_rnn_backward", go_backwards=True),
             name="encoder_bidirectional",
         )
-    encode = [
-        (keras.layers.Reshape((n_steps, n_channels), name="encoder_reshape"), {}),
+    encode = [(keras.layers.Reshape((n_steps, n_channels), name="encoder_reshape"), {})]
+    if padding:
+        encode.append((PadSteps(padding, name="encoder_pad_steps"), {}))
+    if frame_length > 1:
+        encode.append((keras.layers.Reshape((n_frames, frame_length * n_channels),
+                                            name="encoder_frames"), {}))
+    encode += [
         (MissingSteps(name="encoder_missing_steps"), {}),
         (encoder, {}),
         (_dense(int(n_components), "linear", seed=seed + 2, alpha=alpha, name="encoder_code"), {}),
     ]
-    decode = [(keras.layers.RepeatVector(n_steps, name="decoder_repeat"), {})]
+    decode = [(keras.layers.RepeatVector(n_frames, name="decoder_repeat"), {})]
     if time_features:
         decode.append((TimeFeatures(int(time_features), name="decoder_time_features"), {}))
-    steps = _dense(n_channels, output_activation, seed=seed + 4, alpha=alpha, name="decoder_steps")
-    decode += [
-        (rnn(3, "decoder_rnn", return_sequences=True), {}),
-        (steps, {}),
-        (keras.layers.Flatten(name="decoder_flatten"), {}),
-    ]
+    steps = _dense(frame_length * n_channels, output_activation, seed=seed + 4, alpha=alpha,
+                   name="decoder_steps")
+    decode += [(rnn(3, "decoder_rnn", return_sequences=True), {}), (steps, {})]
+    if padding:
+        decode += [
+            (keras.layers.Reshape((n_frames * frame_length, n_channels), name="decoder_steps_reshape"), {}),
+            (keras.layers.Cropping1D((0, padding), name="decoder_crop"), {}),
+        ]
+    decode.append((keras.layers.Flatten(name="decoder_flatten"), {}))
     return [Level(encode, decode, int(n_features), (steps, "bias", output_activation))]
 
 

@@ -39,21 +39,26 @@ _RECURRENT_DOC = """\
         well as its end.
 
     time_features : int, default=16
-        Number of fixed features of each step's position (sines and cosines
-        of growing frequency) given to the decoder beside the repeated code.
-        0 is the classic LSTM autoencoder, whose decoder must learn to count
-        the steps from a constant input. The default is measured better on
-        both sets ``benchmarks/sequences.py`` runs: on ECG5000 (5 seeded
-        splits) 16 features brought the held-out error from 15 to 3.4 times
-        PCA's at k=8 and from 30 to 7.1 times at k=16; on its generated
-        sequences (a bump at a random place, 3 splits; noise of variance
-        0.0025) from 0.0060 to 0.0039 at k=8 and from 0.022 (one split
-        failing at 0.053) to 0.0038 at k=16. In plain Keras on ECG5000, 8,
-        16 and 32 features gave about the same error. The variational
-        autoencoder's reconstructions gain as much (ECG5000, k=8, two
-        splits: 8.9 and 6.4 times PCA's error without, 3.5 and 3.1 with).
+        Number of fixed features of each frame's position (sines and
+        cosines of growing frequency) given to the decoder beside the
+        repeated code. 0 is the classic LSTM autoencoder, whose decoder must
+        learn to count the steps from a constant input; the features make
+        its error several times smaller (see the sequences results page).
+
+    frame_length : int or "auto", default="auto"
+        Time steps the recurrent layers read (and the decoder writes) as
+        one: a frame, as in speech processing. The layers then run over
+        ``ceil(n_timesteps / frame_length)`` frames instead of every step,
+        which trains faster and carries the code over fewer steps. "auto"
+        makes about 16 frames of a long sequence
+        (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
+        step. The length used is ``frame_length_``.
 
 """
+
+
+#: ``frame_length="auto"``: about this many frames a sequence.
+_AUTO_FRAMES = 16
 
 
 class RecurrentAutoencoder(ShapedAutoencoder):
@@ -77,6 +82,9 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     ----------
     sequence_shape_ : tuple of int
         ``(n_timesteps, n_channels)`` of one row inside the network.
+
+    frame_length_ : int
+        Time steps read as one frame (see ``frame_length``).
 
     model_, encoder_, decoder_, n_components_, output_activation_, n_iter_, loss_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
@@ -123,6 +131,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         "units": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "time_features": [Interval(Integral, 0, None, closed="left")],
+        "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         **constraints("n_components", "output_activation", "loss", *TRAINING_PARAMETERS,
                       "random_state", "verbose", "warm_start"),
     }
@@ -142,6 +151,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         units=64,
         bidirectional=False,
         time_features=16,
+        frame_length="auto",
         output_activation="auto",
         loss="mse",
         optimizer="adam",
@@ -164,6 +174,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.units = units
         self.bidirectional = bidirectional
         self.time_features = time_features
+        self.frame_length = frame_length
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -196,7 +207,17 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return (n_features, 1)
 
     def _check_network_params(self):
-        pass  # the constraints cover cell, units, bidirectional and time_features
+        pass  # the constraints cover cell, units, bidirectional, time_features, frame_length
+
+    def _recurrent_params(self):
+        """Keyword arguments of ``_networks.recurrent_levels``; sets ``frame_length_``."""
+        n_steps = self._new_shape[0]
+        if self.frame_length == "auto":
+            self.frame_length_ = max(1, math.ceil(n_steps / _AUTO_FRAMES))
+        else:
+            self.frame_length_ = min(self.frame_length, n_steps)
+        return {"cell": self.cell, "units": self.units, "bidirectional": self.bidirectional,
+                "time_features": self.time_features, "frame_length": self.frame_length_}
 
     def _check_params_against(self, X):
         super()._check_params_against(X)
@@ -236,10 +257,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             X.shape[1],
             self.n_components,
             self._new_shape,
-            cell=self.cell,
-            units=self.units,
-            bidirectional=self.bidirectional,
-            time_features=self.time_features,
+            **self._recurrent_params(),
             output_activation=self.output_activation_,
             alpha=self.alpha,
             seed=seed,

@@ -207,6 +207,9 @@ class RecurrentVariationalAutoencoder(
     sequence_shape_ : tuple of int
         ``(n_timesteps, n_channels)`` of one row inside the network.
 
+    frame_length_ : int
+        Time steps read as one frame (see ``frame_length``).
+
     model_, encoder_, decoder_, noise_variance_, kl_per_component_, \
 n_components_, n_iter_, loss_curve_, reconstruction_curve_, kl_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
@@ -231,7 +234,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     _parameter_constraints = {
         **{name: RecurrentAutoencoder._parameter_constraints[name]
-           for name in ("sequence_shape", "cell", "units", "bidirectional", "time_features")},
+           for name in ("sequence_shape", "cell", "units", "bidirectional", "time_features",
+                        "frame_length")},
         **constraints("n_components", *TRAINING_PARAMETERS, "random_state", "verbose",
                       "warm_start"),
         **_VAE_CONSTRAINTS,
@@ -246,6 +250,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         units=64,
         bidirectional=False,
         time_features=16,
+        frame_length="auto",
         likelihood="gaussian",
         variance="shared",
         beta=1.0,
@@ -271,6 +276,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.units = units
         self.bidirectional = bidirectional
         self.time_features = time_features
+        self.frame_length = frame_length
         self.likelihood = likelihood
         self.variance = variance
         self.beta = beta
@@ -292,8 +298,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     def _levels(self, n_features, code_width, seed):
         return keras_module("_networks").recurrent_levels(
-            n_features, code_width, self._new_shape, cell=self.cell, units=self.units,
-            bidirectional=self.bidirectional, time_features=self.time_features,
+            n_features, code_width, self._new_shape, **self._recurrent_params(),
             output_activation="linear", alpha=self.alpha, seed=seed,
         )
 

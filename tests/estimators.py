@@ -34,8 +34,10 @@ def tiny_estimators():
         AutoencoderAnomalyDetector(n_estimators=2, **TINY),
         ConvAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0),
         # One epoch: an eager LSTM epoch costs about 0.5 s even on 40 rows
-        # of 5 steps, and these tests are about the API.
-        RecurrentAutoencoder(units=3, max_iter=1, batch_size=200, random_state=0),
+        # of 5 steps, and these tests are about the API. Frames of 2 steps
+        # (padded where the length is odd) put framing under every check.
+        RecurrentAutoencoder(units=3, frame_length=2, max_iter=1, batch_size=200,
+                             random_state=0),
         VariationalAutoencoder(n_importance_samples=3, **TINY),
         ConvVariationalAutoencoder(filters=(2,), max_iter=3, batch_size=200, random_state=0,
                                    n_importance_samples=3),

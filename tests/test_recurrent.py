@@ -71,6 +71,7 @@ def test_cells_and_directions_fit_and_round_trip_through_pickle(X, cell, bidirec
         ({"cell": "rnn"}, (40, 12), "'cell' parameter of RecurrentAutoencoder must be a str among"),
         ({"units": 0}, (40, 12), "'units' parameter of RecurrentAutoencoder must be an int"),
         ({"time_features": -1}, (40, 12), "'time_features' parameter of RecurrentAutoencoder must be an int"),
+        ({"frame_length": 0}, (40, 12), "'frame_length' parameter of RecurrentAutoencoder must be a str among"),
     ],
 )
 def test_wrong_shapes_and_parameters_get_errors_that_name_them(params, X_shape, message):
@@ -110,11 +111,33 @@ def _pad(X, lengths):
     return padded
 
 
+@pytest.mark.parametrize(
+    "frame_length, expected, n_frames", [("auto", 2, 16), (5, 5, 7), (1, 1, 32), (50, 32, 1)]
+)
+def test_frames_group_steps_and_round_trip_through_pickle(frame_length, expected, n_frames):
+    X = pulses(40, n_steps=32)
+    ae = RecurrentAutoencoder(frame_length=frame_length, **TINY).fit(X)
+    assert ae.frame_length_ == expected
+    # The recurrent layers run over whole frames, the last one padded.
+    assert ae.encoder_.get_layer("encoder_missing_steps").output.shape[1:] == (n_frames, expected)
+    assert ae.decoder_.get_layer("decoder_steps").output.shape[1:] == (n_frames, expected)
+    codes = ae.transform(X)
+    assert_allclose(ae.encoder_(X.astype(np.float32)).numpy(), codes, rtol=1e-5, atol=1e-5)
+    reconstructed = ae.inverse_transform(codes)
+    assert reconstructed.shape == X.shape
+    assert_allclose(ae.decoder_(codes.astype(np.float32)).numpy(), reconstructed, rtol=1e-5, atol=1e-5)
+    restored = pickle.loads(pickle.dumps(ae))
+    assert restored.frame_length_ == expected
+    assert_array_equal(restored.inverse_transform(restored.transform(X)), reconstructed)
+
+
+@pytest.mark.parametrize("frame_length", [1, 5], ids=["steps", "frames of 5"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
-def test_nan_padding_is_left_out_of_the_codes_and_the_scores(X, bidirectional):
+def test_nan_padding_is_left_out_of_the_codes_and_the_scores(X, bidirectional, frame_length):
     lengths = np.random.RandomState(0).randint(1, 13, len(X))
     padded = _pad(X, lengths)
-    ae = RecurrentAutoencoder(bidirectional=bidirectional, **TINY).fit(padded)
+    ae = RecurrentAutoencoder(bidirectional=bidirectional, frame_length=frame_length,
+                              **TINY).fit(padded)
     assert np.isfinite(ae.loss_curve_).all()
     codes = ae.transform(padded)
     # The Keras encoder masks the padded steps as the float64 one skips
