@@ -165,7 +165,7 @@ class PeakMemory:
 
 def forget_traced_networks():
     """Make the next fit trace its network anew, as the first fit in a process does."""
-    training = sys.modules.get("skae._training")
+    training = sys.modules.get("skae._keras.training")
     if training is not None:
         training._TEMPLATES.clear()
         training._MEMBER_TRAINERS.clear()

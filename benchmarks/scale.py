@@ -127,9 +127,7 @@ def worker_rss_mb(client):
 
 
 def load_keras():
-    from skae._keras import keras_module
-
-    keras_module("_training")
+    import skae._keras  # noqa: F401  (Keras and skae's Keras side, loaded)
 
 
 def import_tensorflow(client):

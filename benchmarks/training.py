@@ -397,7 +397,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     # TensorFlow loaded as skae loads it: without its start-up lines.
-    from skae._keras import load_keras
+    from skae._loader import load_keras
 
     load_keras()
 

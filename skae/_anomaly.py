@@ -9,9 +9,9 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import ACTIVATIONS, checked_widths, cleared_on_failure, validated_rows
+from ._base import checked_widths, cleared_on_failure, validated_rows
 from ._compat import Interval, RealNotInt, StrOptions, _fit_context
-from ._keras import keras_module
+from ._numerics import ACTIVATIONS
 
 #: Rows per member when ``max_samples="auto"``.
 _AUTO_MAX_SAMPLES = 512
@@ -73,13 +73,15 @@ class AutoencoderMember:
 
     def encode(self, X):
         """Codes of scaled rows X."""
+        from . import _keras
         k = self.n_encoder_layers
-        return keras_module("_inference").member_layers(self.weights[:k], X, self.activations[:k])
+        return _keras.inference.member_layers(self.weights[:k], X, self.activations[:k])
 
     def decode(self, codes):
         """Reconstructions of codes."""
+        from . import _keras
         k = self.n_encoder_layers
-        return keras_module("_inference").member_layers(self.weights[k:], codes, self.activations[k:])
+        return _keras.inference.member_layers(self.weights[k:], codes, self.activations[k:])
 
     def reconstruct(self, X):
         """Reconstructions of scaled rows X."""
@@ -317,6 +319,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         return self
 
     def _fit(self, X):
+        from . import _keras
         hidden = checked_widths(self.hidden_layer_sizes, "hidden_layer_sizes")
         n_samples, n_features = X.shape
         n_rows = self._resolve_max_samples(n_samples)
@@ -352,7 +355,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         # Row i of member m: its i-th training row, in a random order of its own.
         stacked = np.stack([X_train[rng.permutation(rows)] for rows in samples], axis=1)
         started = time.perf_counter()
-        weights, curve = keras_module("_training").train_members(
+        weights, curve = _keras.training.train_members(
             stacked, params, activations, batch_size=min(int(self.batch_size), n_rows),
             learning_rate=self.learning_rate,
             truncation=truncation_schedule(int(self.max_iter), float(self.truncation)),

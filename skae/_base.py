@@ -2,9 +2,10 @@
 
 The scikit-learn side lives here: parameter declarations, input validation,
 seeds, the ``fit`` skeleton, fitted attributes, scoring and persistence. The
-Keras side (building and training networks) lives in ``_networks`` and
-``_training`` and is reached only through the hooks ``_build_networks`` and
-``_train_networks``, which subclasses override for what differs in them.
+Keras side (building, training and float64 inference of networks) is the
+package ``skae._keras``, imported inside the methods that use it so that
+Keras loads at the first fit; subclasses override the hooks
+``_build_networks`` and ``_train_networks`` for what differs in them.
 """
 
 import pickle
@@ -21,16 +22,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._compat import Interval, StrOptions, _fit_context, validate_data
-from ._keras import keras_module
-
-ACTIVATIONS = frozenset(
-    {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", "sigmoid",
-     "softplus", "linear"}
-)
-LOSSES = frozenset({"mse", "mae", "binary_crossentropy"})
-OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd"})
-#: Learning-rate schedules; ``_training._Convergence`` implements them.
-SCHEDULES = frozenset({"plateau", "cosine", "constant"})
+from ._numerics import ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES
 
 #: Keras' clipping of probabilities in binary cross-entropy.
 _EPSILON = 1e-7
@@ -87,24 +79,6 @@ def rows_shown(bad):
     rows = np.flatnonzero(bad)
     shown = ", ".join(str(i) for i in rows[:_ROWS_SHOWN])
     return shown + (", ..." if len(rows) > _ROWS_SHOWN else "")
-
-
-def dense_rows(X, rows=None, dtype=np.float64):
-    """Rows of a sparse matrix as an array, with NaN for the unstored entries.
-
-    For matrices whose unstored entries are missing (a ratings matrix), not
-    zero. ``rows`` (indices) picks rows; all of them when None. Arrays pass
-    through, rows picked and cast.
-    """
-    if not sp.issparse(X):
-        X = X if rows is None else X[rows]
-        return np.asarray(X, dtype=dtype)
-    X = X.tocsr()
-    if rows is not None:
-        X = X[np.asarray(rows)]
-    out = np.full(X.shape, np.nan, dtype=dtype)
-    out[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices] = X.data
-    return out
 
 
 def checked_widths(value, name, *, allow_empty=True):
@@ -282,7 +256,7 @@ class BaseAutoencoder(BaseEstimator):
 
     #: How the masked loss weighs rows with missing values, where
     #: ``_allow_nan``: ``"row"`` (each row the same) or ``"entry"`` (each
-    #: present value the same); see ``_training.masked_error``.
+    #: present value the same); see ``_keras.training.masked_error``.
     _masked_weighting = "row"
 
     #: Private fitted state, cleared with the fitted attributes; subclasses
@@ -503,7 +477,7 @@ class BaseAutoencoder(BaseEstimator):
     # ------------------------------------------- hooks for the Keras side
 
     def _dense_network_params(self):
-        """Keyword arguments of ``_networks.dense_levels`` from parameters."""
+        """Keyword arguments of ``_keras.networks.dense_levels`` from parameters."""
         return dict(
             activation=self.activation,
             output_activation=self.output_activation_,
@@ -516,8 +490,9 @@ class BaseAutoencoder(BaseEstimator):
         )
 
     def _build_networks(self, X, seed):
-        """Return the ``_networks.Networks`` to train on rows ``X``."""
-        return keras_module("_networks").dense_autoencoder(
+        """Return the ``_keras.networks.Networks`` to train on rows ``X``."""
+        from . import _keras
+        return _keras.networks.dense_autoencoder(
             X.shape[1],
             self.n_components,
             self._hidden_layer_sizes(),
@@ -539,11 +514,12 @@ class BaseAutoencoder(BaseEstimator):
         """Train one Keras model to reconstruct its input.
 
         ``streaming`` marks one pass of many (``partial_fit``), which runs
-        as a graph however short: see ``_training.execution_plan``.
-        ``options`` go to ``_training.train`` (``epoch_hook``,
+        as a graph however short: see ``_keras.training.execution_plan``.
+        ``options`` go to ``_keras.training.train`` (``epoch_hook``,
         ``unsettled_epochs``).
         """
-        training = keras_module("_training")
+        from . import _keras
+        training = _keras.training
         batch_size = self._batch_size(X_train.shape[0])
         compile_args = dict(
             optimizer=self.optimizer,
@@ -574,7 +550,7 @@ class BaseAutoencoder(BaseEstimator):
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
                         **options):
-        """Train ``networks``; return a ``_training.TrainingResult``.
+        """Train ``networks``; return a ``_keras.training.TrainingResult``.
 
         ``from_scratch`` is False when training continues fitted weights or
         runs one ``partial_fit`` pass; the other arguments are ``_train``'s.
@@ -599,8 +575,9 @@ class BaseAutoencoder(BaseEstimator):
         variables at each call: reading a variable costs far more than a
         small network's arithmetic.
         """
+        from . import _keras
         self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
-        networks, inference = keras_module("_networks"), keras_module("_inference")
+        networks, inference = _keras.networks, _keras.inference
         self._forward = {
             part: inference.Forward(networks.resolve_steps(getattr(self, f"{part}_"), steps))
             for part, steps in self._inference_steps.items()
@@ -669,6 +646,7 @@ class BaseAutoencoder(BaseEstimator):
         return {name: getattr(self, name) for name in fitted_attributes(self, self._fitted_private)}
 
     def __getstate__(self):
+        from . import _keras
         state = dict(super().__getstate__())
         state.pop("_forward", None)  # read again from the models at unpickling
         if "model_" in state:
@@ -676,16 +654,17 @@ class BaseAutoencoder(BaseEstimator):
             # unrelated copies; bundled, they keep sharing their layers.
             for name in _KERAS_ATTRIBUTES:
                 state.pop(name, None)
-            networks = keras_module("_networks")
+            networks = _keras.networks
             state["_networks_pickle"] = pickle.dumps(
                 networks.bundle(self.model_, self.encoder_, self.decoder_)
             )
         return state
 
     def __setstate__(self, state):
+        from . import _keras
         state = dict(state)
         blob = state.pop("_networks_pickle", None)
         super().__setstate__(state)
         if blob is not None:
-            networks = keras_module("_networks")  # also registers skae's layers
+            networks = _keras.networks  # also registers skae's layers
             self._set_networks(*networks.unbundle(pickle.loads(blob)))

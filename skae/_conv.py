@@ -6,7 +6,6 @@ from numbers import Integral
 from ._autoencoder import parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval
-from ._keras import keras_module
 from ._shaped import ShapedAutoencoder
 
 _CONV_DOC = """\
@@ -153,7 +152,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     _shape_param = "image_shape"
     _row_kind = "images"
     # The weights kept are a moving average of the trained ones (warmed up,
-    # see _training._WarmedAverage). Convolutional fits on image sets of
+    # see _keras.training._WarmedAverage). Convolutional fits on image sets of
     # Fashion-MNIST's size are long, so they are often ended by max_iter
     # before the plateau schedule has cut the learning rate, and there the
     # average gains (measured on Fashion-MNIST at 12 and 30 epochs). The
@@ -192,7 +191,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return self.activation != "linear"
 
     def _build_networks(self, X, seed):
-        return keras_module("_networks").conv_autoencoder(
+        from . import _keras
+        return _keras.networks.conv_autoencoder(
             X.shape[1],
             self.n_components,
             self._new_shape,

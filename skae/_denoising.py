@@ -4,7 +4,6 @@ from numbers import Real
 
 from ._autoencoder import AutoencoderTransformer, fill_parameters_doc
 from ._compat import Interval, StrOptions
-from ._keras import keras_module
 from ._numerics import SECOND_STREAM_SEED_OFFSET
 
 
@@ -122,6 +121,7 @@ best_validation_score_, n_features_in_, feature_names_in_
             )
 
     def _build_networks(self, X, seed):
+        from . import _keras
         corruption = dict(
             kind=self.noise,
             level=self.noise_level,
@@ -130,7 +130,7 @@ best_validation_score_, n_features_in_, feature_names_in_
             clip=self.clip,
             seed=seed + SECOND_STREAM_SEED_OFFSET,
         )
-        return keras_module("_networks").dense_autoencoder(
+        return _keras.networks.dense_autoencoder(
             X.shape[1],
             self.n_components,
             self._hidden_layer_sizes(),

@@ -18,7 +18,6 @@ from ._base import (
     GatheredConvergenceWarnings,
     cleared_on_failure,
     constraints,
-    dense_rows,
 )
 from ._compat import (
     Interval,
@@ -28,8 +27,7 @@ from ._compat import (
     _fit_context,
     validate_data,
 )
-from ._keras import keras_module
-from ._numerics import CHUNK_VALUES, SECOND_STREAM_SEED_OFFSET
+from ._numerics import CHUNK_VALUES, SECOND_STREAM_SEED_OFFSET, dense_rows
 
 #: The dense autoencoders' parameters that the imputer shares, with their docs.
 _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
@@ -402,7 +400,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     # Measured on digits with 30% missing (split seed 1): test RMSE 0.725
     # and 0.731 for two initializations with a moving average of momentum
     # 0.99, against 0.750 and 0.759 without (0.772 with 0.999). Warmed up
-    # since (see _training._WarmedAverage), impute.py's seed-0 split: wine,
+    # since (see _keras.training._WarmedAverage), impute.py's seed-0 split: wine,
     # 124 training rows, 0.7206 / 0.7419 / 0.8963 -> 0.6537 / 0.7360 /
     # 0.8093 at 10 / 30 / 50% missing; Fashion-MNIST 0.4669 / 0.4956 /
     # 0.5331 -> 0.4693 / 0.4969 / 0.5347; digits, breast cancer and
@@ -730,8 +728,9 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         return X_train, target
 
     def _build_networks(self, X, seed):
+        from . import _keras
         architecture = self._architecture
-        return keras_module("_networks").dense_autoencoder(
+        return _keras.networks.dense_autoencoder(
             X.shape[1],
             architecture.n_components,
             architecture.hidden_layer_sizes,

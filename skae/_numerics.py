@@ -1,6 +1,22 @@
-"""Constants shared by the estimators and the Keras side; imports nothing of skae or Keras."""
+"""Names, constants and helpers shared by the estimators and the Keras side.
+
+It imports nothing of skae or Keras, so both sides use it without a cycle.
+"""
 
 import math
+
+import numpy as np
+import scipy.sparse as sp
+
+#: The options of the parameters the Keras side implements.
+ACTIVATIONS = frozenset(
+    {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", "sigmoid",
+     "softplus", "linear"}
+)
+LOSSES = frozenset({"mse", "mae", "binary_crossentropy"})
+OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd"})
+#: Learning-rate schedules; ``_keras.training._Convergence`` implements them.
+SCHEDULES = frozenset({"plateau", "cosine", "constant"})
 
 #: Offset of a network's second random stream (the denoiser's noise, the
 #: imputer's masks, a variational code's draws) from the seed of its weights.
@@ -12,3 +28,21 @@ CHUNK_VALUES = 4_000_000
 
 #: log(2 pi), the constant of a Gaussian log-likelihood.
 LOG_2PI = math.log(2.0 * math.pi)
+
+
+def dense_rows(X, rows=None, dtype=np.float64):
+    """Rows of a sparse matrix as an array, with NaN for the unstored entries.
+
+    For matrices whose unstored entries are missing (a ratings matrix), not
+    zero. ``rows`` (indices) picks rows; all of them when None. Arrays pass
+    through, rows picked and cast.
+    """
+    if not sp.issparse(X):
+        X = X if rows is None else X[rows]
+        return np.asarray(X, dtype=dtype)
+    X = X.tocsr()
+    if rows is not None:
+        X = X[np.asarray(rows)]
+    out = np.full(X.shape, np.nan, dtype=dtype)
+    out[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices] = X.data
+    return out

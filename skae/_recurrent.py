@@ -8,7 +8,6 @@ import numpy as np
 from ._autoencoder import parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints, rows_shown
 from ._compat import Interval, StrOptions
-from ._keras import keras_module
 from ._shaped import ShapedAutoencoder
 
 _RECURRENT_DOC = """\
@@ -210,7 +209,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         pass  # the constraints cover cell, units, bidirectional, time_features, frame_length
 
     def _recurrent_params(self):
-        """Keyword arguments of ``_networks.recurrent_levels``; sets ``frame_length_``."""
+        """Keyword arguments of ``_keras.networks.recurrent_levels``; sets ``frame_length_``."""
         n_steps = self._new_shape[0]
         if self.frame_length == "auto":
             self.frame_length_ = max(1, math.ceil(n_steps / _AUTO_FRAMES))
@@ -253,7 +252,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return True  # recurrent cells are
 
     def _build_networks(self, X, seed):
-        return keras_module("_networks").recurrent_autoencoder(
+        from . import _keras
+        return _keras.networks.recurrent_autoencoder(
             X.shape[1],
             self.n_components,
             self._new_shape,

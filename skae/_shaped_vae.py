@@ -10,7 +10,6 @@ from sklearn.base import TransformerMixin
 from ._autoencoder import parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints
 from ._conv import _CONV_DOC, ConvAutoencoder
-from ._keras import keras_module
 from ._recurrent import _RECURRENT_DOC, RecurrentAutoencoder
 from ._vae import VAE_DOC, VAE_TRAINING_DOC, VariationalAutoencoder
 
@@ -173,7 +172,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.warm_start = warm_start
 
     def _levels(self, n_features, code_width, seed):
-        return keras_module("_networks").conv_levels(
+        from . import _keras
+        return _keras.networks.conv_levels(
             n_features, code_width, self._new_shape, self._widths("filters"),
             kernel_size=self.kernel_size, activation=self.activation,
             output_activation="linear", alpha=self.alpha, seed=seed,
@@ -297,7 +297,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.warm_start = warm_start
 
     def _levels(self, n_features, code_width, seed):
-        return keras_module("_networks").recurrent_levels(
+        from . import _keras
+        return _keras.networks.recurrent_levels(
             n_features, code_width, self._new_shape, **self._recurrent_params(),
             output_activation="linear", alpha=self.alpha, seed=seed,
         )

@@ -6,7 +6,6 @@ import numpy as np
 
 from ._autoencoder import AutoencoderTransformer, fill_parameters_doc
 from ._compat import Interval
-from ._keras import keras_module
 
 
 class StackedAutoencoder(AutoencoderTransformer):
@@ -127,6 +126,7 @@ n_features_in_, feature_names_in_
                         **options):
         # Continued and partial fits train end to end: pretraining again
         # would overwrite what they continue.
+        from . import _keras
         pretrain = self.pretrain and from_scratch
         curves = self._pretrain(networks, X_train, X_val, seed) if pretrain else None
         if self.fine_tune or not from_scratch:
@@ -135,7 +135,7 @@ n_features_in_, feature_names_in_
                 **options,
             )
         else:
-            result = keras_module("_training").TrainingResult(
+            result = _keras.training.TrainingResult(
                 loss_curve=[], validation_errors=[], n_iter=0, stopped_early=False,
                 diverged=False,
             )
@@ -145,7 +145,8 @@ n_features_in_, feature_names_in_
 
     def _pretrain(self, networks, X_train, X_val, seed):
         """Train each level as a shallow autoencoder of the level below's codes."""
-        nets, inference = keras_module("_networks"), keras_module("_inference")
+        from . import _keras
+        nets, inference = _keras.networks, _keras.inference
         curves = []
         H_train, H_val = X_train, X_val
         for i, level in enumerate(networks.levels):

@@ -13,7 +13,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder import AutoencoderTransformer, parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
-from ._keras import keras_module
 from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
 
 #: The floor of the Gaussian likelihood's variance, relative to the mean
@@ -231,15 +230,17 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
     def _levels(self, n_features, code_width, seed):
         """The levels of the network, whose code layer is ``code_width`` wide and linear."""
-        return keras_module("_networks").dense_levels(
+        from . import _keras
+        return _keras.networks.dense_levels(
             n_features, code_width, self._hidden_layer_sizes(), activation=self.activation,
             output_activation="linear", alpha=self.alpha, seed=seed,
         )
 
     def _build_networks(self, X, seed):
+        from . import _keras
         gaussian = self.likelihood == "gaussian"
         Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
-        networks_module = keras_module("_networks")
+        networks_module = _keras.networks
         networks = networks_module.variational(
             self._levels(X.shape[1], 2 * int(self.n_components), seed),
             X.shape[1],
@@ -263,6 +264,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
                         **options):
+        from . import _keras
         done = 0 if from_scratch else getattr(self, "n_iter_", 0)
         hook = None
         if self.kl_warmup > 0:
@@ -274,7 +276,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             unsettled_epochs=max(0, self.kl_warmup - done), **options,
         )
         # The loss leaves out the log-likelihood's constant in the scale of
-        # X: n_features * log(scale) (see _training.LIKELIHOOD_LOSSES).
+        # X: n_features * log(scale) (see _keras.training.LIKELIHOOD_LOSSES).
         offset = X_train.shape[1] * np.log(self._scale)
         history = {name: values if name.endswith("kl") else [v + offset for v in values]
                    for name, values in result.history.items()}
@@ -282,7 +284,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         # Early stopping watches the whole negative ELBO, not its first part.
         result.validation_errors = history.get("val_loss", []) if X_val is not None else []
         curves = {
-            "reconstruction_curve_": history.get(keras_module("_training").ERROR_METRIC, []),
+            "reconstruction_curve_": history.get(_keras.training.ERROR_METRIC, []),
             "kl_curve_": history.get("kl", []),
         }
         if not from_scratch:
@@ -294,13 +296,14 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         # The network computes on rows standardized by its Standardization
         # layer (float32 cannot hold the likelihood of data at the scale of
         # 1e-30), with the shift and scale of the first fit's rows.
+        from . import _keras
         if not (continuing or (partial and hasattr(self, "_shift"))):
             self._shift, self._scale = self._standardization(X)
         super()._fit(X, continuing=continuing, partial=partial)
         if not (partial and hasattr(self, "_draws_seed")):
             self._draws_seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         mean, log_variance = self._posterior(X)
-        kl = keras_module("_layers").gaussian_kl(mean, log_variance)
+        kl = _keras.layers.gaussian_kl(mean, log_variance)
         self.kl_per_component_ = self._finite(kl, X, "fit").mean(axis=0)
 
     def _standardization(self, X):
@@ -320,8 +323,9 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
 
     def _set_networks(self, model, encoder, decoder):
+        from . import _keras
         super()._set_networks(model, encoder, decoder)
-        networks, inference = keras_module("_networks"), keras_module("_inference")
+        networks, inference = _keras.networks, _keras.inference
         decoder_steps = networks.resolve_steps(self.decoder_, self._inference_steps["decoder"])
         if self.likelihood == "bernoulli":
             # The decoder's steps but its final sigmoid: the logits.
@@ -337,10 +341,11 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
     def _posterior(self, X):
         """Posterior means and log-variances of rows X, in float64."""
+        from . import _keras
         out = self._encode(X)
         k = self.n_components_
         # Clipped as the network's sampling layer clips them.
-        return out[:, :k], np.clip(out[:, k:], *keras_module("_layers").LOG_VARIANCE_BOUNDS)
+        return out[:, :k], np.clip(out[:, k:], *_keras.layers.LOG_VARIANCE_BOUNDS)
 
     def transform(self, X, return_std=False):
         """Posterior means of the codes of X, and optionally their standard deviations.

@@ -151,9 +151,9 @@ def test_truncation_schedule_warms_up_then_ramps():
 def test_members_trained_at_once_equal_members_trained_apart():
     # One network with a members axis: each member's updates are those it gets
     # alone on the same batches (its own loss, Adam per parameter).
-    from skae._keras import keras_module
+    from skae import _keras
 
-    training = keras_module("_training")
+    training = _keras.training
     rng = np.random.RandomState(0)
     n_rows, n_members, sizes = 50, 3, [5, 4, 2, 4, 5]
     X = rng.normal(size=(n_rows, n_members, 5)).astype(np.float32)
@@ -178,9 +178,9 @@ def test_members_trained_at_once_equal_members_trained_apart():
 def test_fit_costs_no_tracing_on_new_data():
     # One trace serves every data shape, so a detector fitted on a new data
     # set pays only for its steps.
-    from skae._keras import keras_module
+    from skae import _keras
 
-    training = keras_module("_training")
+    training = _keras.training
     AutoencoderAnomalyDetector(n_estimators=2, max_iter=2, random_state=0).fit(np.eye(7))
     trainer = training._member_trainer(("relu", "linear", "relu", "linear"))
     traced = trainer.experimental_get_tracing_count()

@@ -6,7 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.decomposition import PCA
 
 from skae import DenoisingAutoencoder
-from skae._layers import Corruption
+from skae._keras.layers import Corruption
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_a_users_own_log_level_stays_in_force():
 
 
 def test_only_the_start_up_lines_are_kept_out(capfd):
-    from skae._keras import _without_start_up_lines
+    from skae._loader import _without_start_up_lines
 
     lines = [
         "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
@@ -75,7 +75,7 @@ def test_only_the_start_up_lines_are_kept_out(capfd):
 
 
 def test_what_a_failed_load_wrote_is_passed_on(capfd):
-    from skae._keras import _without_start_up_lines
+    from skae._loader import _without_start_up_lines
 
     def load():
         os.write(2, b"Traceback: something broke\n")

@@ -208,7 +208,7 @@ def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monk
 
 
 def test_auto_learning_rate_is_lower_for_a_linear_network(data, monkeypatch):
-    from skae import _training
+    from skae._keras import training as _training
 
     X_missing = data[1]
     rates = []

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from skae._base import ACTIVATIONS
-from skae._keras import keras_module
+from skae import _keras
 
 # Keras computes in float32: its results carry float32 rounding (1e-7
 # relative) summed over the few terms of these small layers.
@@ -20,7 +20,7 @@ def X():
 @pytest.mark.parametrize("tied_weights", [False, True], ids=["untied", "tied"])
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_forward_matches_the_keras_models(X, activation, tied_weights):
-    networks_module, inference = keras_module("_networks"), keras_module("_inference")
+    networks_module, inference = _keras.networks, _keras.inference
     networks = networks_module.dense_autoencoder(
         7, 3, (5,), activation=activation, output_activation=activation,
         code_activation=activation, tied_weights=tied_weights, code_l1=0.1, seed=0,
@@ -37,7 +37,7 @@ def test_forward_matches_the_keras_models(X, activation, tied_weights):
 
 
 def _assert_forward_matches(networks, X):
-    networks_module, inference = keras_module("_networks"), keras_module("_inference")
+    networks_module, inference = _keras.networks, _keras.inference
     steps = networks.inference_steps()
     encode = inference.Forward(networks_module.resolve_steps(networks.encoder, steps["encoder"]))
     decode = inference.Forward(networks_module.resolve_steps(networks.decoder, steps["decoder"]))
@@ -58,7 +58,7 @@ def _assert_forward_matches(networks, X):
 )
 @pytest.mark.parametrize("kernel_size", [1, 2, 3])
 def test_convolutional_forward_matches_the_keras_models(image_shape, filters, kernel_size):
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     n_features = int(np.prod(image_shape))
     networks = networks_module.conv_autoencoder(
         n_features, 3, image_shape, filters, kernel_size=kernel_size, activation="elu",
@@ -71,7 +71,7 @@ def test_convolutional_forward_matches_the_keras_models(image_shape, filters, ke
 def test_a_layer_without_a_float64_forward_is_named():
     import keras
 
-    inference = keras_module("_inference")
+    inference = _keras.inference
     layer = keras.layers.SimpleRNN(2)
     with pytest.raises(NotImplementedError, match="no float64 inference for SimpleRNN layers"):
         inference.Forward([(layer, {})])
@@ -80,7 +80,7 @@ def test_a_layer_without_a_float64_forward_is_named():
 def test_dilated_convolutions_are_refused():
     import keras
 
-    inference = keras_module("_inference")
+    inference = _keras.inference
     layer = keras.layers.Conv1D(2, 3, dilation_rate=2)
     layer.build((None, 8, 1))
     with pytest.raises(NotImplementedError, match="dilation"):
@@ -92,7 +92,7 @@ def test_dilated_convolutions_are_refused():
 @pytest.mark.parametrize("sequence_shape", [(6, 1), (4, 3), (1, 2)], ids=str)
 @pytest.mark.parametrize("time_features", [0, 3])
 def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequence_shape, time_features):
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     n_features = int(np.prod(sequence_shape))
     networks = networks_module.recurrent_autoencoder(
         n_features, 3, sequence_shape, cell=cell, units=5, bidirectional=bidirectional,
@@ -105,7 +105,7 @@ def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequenc
 def test_bidirectional_sequences_come_back_in_time_order():
     import keras
 
-    inference = keras_module("_inference")
+    inference = _keras.inference
     layer = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True))
     X = np.random.RandomState(3).normal(size=(4, 5, 2))
     expected = layer(X.astype(np.float32)).numpy()
@@ -129,8 +129,8 @@ def _padded(X, lengths):
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
 def test_nan_padded_steps_are_skipped_as_if_the_sequence_ended_there(cell, bidirectional):
-    layers = keras_module("_layers")
-    inference = keras_module("_inference")
+    layers = _keras.layers
+    inference = _keras.inference
     layer, missing = _recurrent_layer(cell, bidirectional), layers.MissingSteps()
     X = np.random.RandomState(4).normal(size=(4, 6, 2))
     lengths = [6, 4, 1, 3]
@@ -146,8 +146,8 @@ def test_nan_padded_steps_are_skipped_as_if_the_sequence_ended_there(cell, bidir
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 @pytest.mark.parametrize("zero_output_for_mask", [False, True])
 def test_masked_steps_of_returned_sequences_match_keras(cell, zero_output_for_mask):
-    layers = keras_module("_layers")
-    inference = keras_module("_inference")
+    layers = _keras.layers
+    inference = _keras.inference
     layer = _recurrent_layer(cell, False, return_sequences=True, zero_output_for_mask=zero_output_for_mask)
     missing = layers.MissingSteps()
     padded = _padded(np.random.RandomState(5).normal(size=(3, 5, 2)), [5, 2, 1])
@@ -157,7 +157,7 @@ def test_masked_steps_of_returned_sequences_match_keras(cell, zero_output_for_ma
 
 
 def test_time_features_are_sines_and_cosines_of_the_step():
-    layers = keras_module("_layers")
+    layers = _keras.layers
     features = layers.time_features(4, 3)
     t = np.arange(4) / 4
     assert_allclose(features, np.column_stack([np.sin(np.pi * t), np.cos(np.pi * t), np.sin(2 * np.pi * t)]))

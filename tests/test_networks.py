@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skae._keras import keras_module
+from skae import _keras
 
 RNG = np.random.RandomState(0)
 
@@ -24,7 +24,7 @@ def _output_from_mean(networks, X):
 
 @pytest.mark.parametrize("tied_weights", [False, True])
 def test_dense_output_starts_at_each_feature_mean(tied_weights):
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     X = RNG.normal(loc=np.arange(5.0), size=(40, 5))
     networks = networks_module.dense_autoencoder(5, 2, (4,), tied_weights=tied_weights)
     out = _output_from_mean(networks, X)
@@ -32,7 +32,7 @@ def test_dense_output_starts_at_each_feature_mean(tied_weights):
 
 
 def test_sigmoid_output_starts_at_the_mean_kept_off_zero_and_one():
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     X = RNG.uniform(size=(40, 4)) * [1.0, 0.5, 0.0, 0.0]
     X[:, 3] = 1.0  # always 1: its logit would be infinite
     networks = networks_module.dense_autoencoder(4, 2, output_activation="sigmoid")
@@ -43,7 +43,7 @@ def test_sigmoid_output_starts_at_the_mean_kept_off_zero_and_one():
 
 
 def test_conv_output_starts_at_each_channel_mean():
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     images = RNG.normal(loc=[3.0, -2.0], size=(30, 5, 7, 2))  # odd sizes are cropped
     X = images.reshape(30, -1)
     networks = networks_module.conv_autoencoder(70, 3, (5, 7, 2), (4,))
@@ -52,7 +52,7 @@ def test_conv_output_starts_at_each_channel_mean():
 
 
 def test_recurrent_output_starts_at_each_channel_mean_of_step_means():
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     sequences = RNG.normal(loc=[1.0, 5.0], size=(20, 6, 2))
     sequences[:5, 4:] = np.nan  # shorter sequences, padded with NaN
     X = sequences.reshape(20, -1)
@@ -66,7 +66,7 @@ def test_recurrent_output_starts_at_each_channel_mean_of_step_means():
 def test_variational_output_bias_is_left_at_zero():
     # The Gaussian VAE standardizes its rows: its last layer works in
     # standardized units, where the mean is zero already.
-    networks_module = keras_module("_networks")
+    networks_module = _keras.networks
     levels = networks_module.dense_levels(4, 4, (3,))
     networks = networks_module.variational(
         levels, 4, 2, variance=dict(initial_variance=1.0)

@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from skae import AutoencoderTransformer, DenoisingAutoencoder, StackedAutoencoder
-from skae._networks import dense_autoencoder
+from skae._keras.networks import dense_autoencoder
 
 N_FEATURES, N_COMPONENTS, HIDDEN = 10, 3, (8,)
 

@@ -18,8 +18,9 @@ from skae import (
     DenoisingAutoencoder,
     StackedAutoencoder,
 )
+import skae._base as skae_base
 from skae._base import GatheredConvergenceWarnings
-from skae._keras import keras_module
+from skae import _keras
 
 TINY = dict(hidden_layer_sizes=(6,), random_state=0)
 
@@ -58,7 +59,7 @@ class _Model:
 
 def _run(losses, *, schedule="plateau", n_iter_no_change=4, tol=1e-3, restore_best=False):
     """Feed ``losses`` as epoch losses; return (epochs run, rates used, model)."""
-    training = keras_module("_training")
+    training = _keras.training
     callback = training._Convergence(
         monitor="loss", tol=tol, n_iter_no_change=n_iter_no_change, schedule=schedule,
         learning_rate=0.01, max_iter=len(losses), restore_best=restore_best, verbose=0,
@@ -92,7 +93,7 @@ def test_stopping_rule_does_not_depend_on_the_scale_of_the_loss(scale):
 
 
 def test_plateau_schedule_lowers_the_rate_before_stopping():
-    training = keras_module("_training")
+    training = _keras.training
     n_epochs, rates, _ = _run([1.0] * 40, n_iter_no_change=4)
     # The first epoch sets the best; after each 2 (= n_iter_no_change // 2)
     # epochs without improvement the rate is cut, PLATEAU_CUTS times; then
@@ -123,7 +124,7 @@ def test_best_weights_are_restored_even_without_a_stop():
 def test_masked_loss_averages_each_row_over_its_present_values(loss):
     import tensorflow as tf
 
-    training, base = keras_module("_training"), keras_module("_base")
+    training, base = _keras.training, skae_base
     rng = np.random.RandomState(0)
     y_true = rng.uniform(0.05, 0.95, (3, 5)).astype(np.float32)
     y_true[0, 3:] = np.nan
@@ -252,7 +253,7 @@ def test_every_streaming_estimator_resumes_from_a_pickle_between_chunks(estimato
 
 
 def test_fits_that_differ_in_learning_rate_share_a_template_and_equal_fresh_ones(blobs):
-    training = keras_module("_training")
+    training = _keras.training
 
     def codes(rate):
         ae = AutoencoderTransformer(2, learning_rate=rate, max_iter=20, **TINY)
@@ -289,7 +290,7 @@ def test_diverging_partial_fit_leaves_the_fit_alone(blobs):
 def test_masked_loss_weighs_each_entry_alike_with_entry_weighting():
     import tensorflow as tf
 
-    training = keras_module("_training")
+    training = _keras.training
     y_true = np.array([[1.0, np.nan, 3.0, np.nan], [1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
     y_pred = np.zeros((2, 4), dtype=np.float32)
     per_row = training.masked_error("mse", "entry")(tf.constant(y_true), tf.constant(y_pred)).numpy()
@@ -304,7 +305,7 @@ def _averaged_dense(average):
     """The training module, a small Dense model compiled with ``average``, and rows."""
     import keras
 
-    training = keras_module("_training")
+    training = _keras.training
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     training.compile_model(model, optimizer="adam", learning_rate=0.1, loss="mse",
                            average=average, run_eagerly=True, steps_per_execution=1)
@@ -408,7 +409,7 @@ def test_epochs_are_passes_however_many_steps_a_graph_call_runs(n_rows):
     # epochs' losses agree. 384 rows in batches of 32 are 12 batches, which
     # 12 steps a call divide (the data runs on from epoch to epoch); 600 rows
     # are 19 batches, which 16 steps a call do not (each pass ends).
-    from skae import _training
+    from skae._keras import training as _training
 
     X = np.random.RandomState(0).rand(n_rows, 6)
     params = dict(hidden_layer_sizes=(4,), batch_size=32, early_stopping=False, tol=0,
@@ -428,7 +429,7 @@ def test_datasets_leave_tf_data_autotuning_off(seed, sparse):
     # prefetch buffer needs no model thread.
     import scipy.sparse as sp
 
-    from skae import _training
+    from skae._keras import training as _training
 
     X = np.random.RandomState(0).rand(40, 5).astype(np.float32)
     ds, _ = _training._dataset(sp.csr_matrix(X) if sparse else X, None, batch_size=8,

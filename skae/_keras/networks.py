@@ -1,9 +1,7 @@
 """Keras network builders.
 
 Plain functions of shapes and hyper-parameters that return Keras models. They
-know nothing of scikit-learn and can be used and tested on their own. This
-module imports Keras at module level: import it through
-``skae._keras.keras_module("_networks")``.
+know nothing of scikit-learn and can be used and tested on their own.
 
 An autoencoder is described as *levels*: level ``i`` holds the steps that
 encode from width ``i - 1`` to width ``i`` and the steps that decode back.
@@ -20,7 +18,7 @@ import keras
 import numpy as np
 from scipy.special import logit
 
-from ._layers import (
+from .layers import (
     CodeSparsity,
     Corruption,
     GaussianCode,

@@ -1,8 +1,7 @@
 """Keras layers of skae, registered so saved models reload anywhere.
 
 Each layer is one concept with a ``get_config``: tied dense weights, input
-corruption and a sparsity penalty on the code. Importing this module imports
-Keras; the package reaches it through ``skae._keras.keras_module``.
+corruption and a sparsity penalty on the code.
 """
 
 import keras
@@ -434,7 +433,7 @@ class ObservationVariance(keras.layers.Layer):
     network unless ``trainable=False`` fixes it. ``min_variance`` keeps a
     feature the decoder predicts perfectly (a constant pixel) from driving
     its variance, and the likelihood, to infinity. The likelihood loss of
-    ``_training`` reads :meth:`variance`.
+    ``training`` reads :meth:`variance`.
 
     Each call also copies the variance into the variable ``variance_used``:
     Keras computes training metrics after the optimizer's step, so a metric

@@ -1,10 +1,9 @@
-"""Keras-side training (inference is in ``_inference``).
+"""Keras-side training (inference is in ``inference``).
 
 Everything here takes NumPy arrays and Keras models and returns NumPy arrays
 or plain Python values; the scikit-learn side never touches TensorFlow.
 Numbers may arrive as NumPy scalars (``np.int64(8)`` from a parameter grid):
 they are converted to Python numbers here, before Keras sees them.
-Import through ``skae._keras.keras_module("_training")``.
 """
 
 import json
@@ -19,9 +18,8 @@ import scipy.sparse as sp
 import tensorflow as tf
 from keras import ops
 
-from ._base import SCHEDULES, dense_rows
-from ._layers import ObservationVariance, Standardization
-from ._numerics import LOG_2PI
+from .._numerics import LOG_2PI, SCHEDULES, dense_rows
+from .layers import ObservationVariance, Standardization
 
 #: Rows per batch of validation data, at most; fewer for wide rows, so that a
 #: batch holds at most ``PREDICT_BATCH_VALUES`` values (32 MB of float32).
@@ -219,11 +217,11 @@ def _gaussian_nll(model, metric=False, masked=False):
     """Negative log-likelihood of each row under a Gaussian around ``y_pred``.
 
     Summed over features, with the variance of the model's
-    :class:`~skae._layers.ObservationVariance` layer: as a differentiable
+    :class:`~skae._keras.layers.ObservationVariance` layer: as a differentiable
     function of its weights for the loss, as it was in the forward pass for
     the ``metric`` (which Keras computes after the optimizer's step). Both
     are in the units of the rows the model standardizes with its
-    :class:`~skae._layers.Standardization` layer: the log-likelihood of a
+    :class:`~skae._keras.layers.Standardization` layer: the log-likelihood of a
     row in its own units is ``n_features * log(scale)`` lower, a constant
     left out so that the loss's scale does not depend on the data's.
     """

@@ -11,9 +11,9 @@ that, on any CPU. NumPy also skips TensorFlow's per-call overhead, so a single
 row is fast.
 
 A network is applied as *steps* ``(layer, call_kwargs)``, as built by
-``_networks``. Each layer type has a float64 forward function here; a layer
+``networks``. Each layer type has a float64 forward function here; a layer
 type without one is refused with a clear error, so a new family adds its
-layers here once. Import through ``skae._keras.keras_module("_inference")``.
+layers here once.
 """
 
 import itertools
@@ -22,7 +22,7 @@ import keras
 import numpy as np
 from scipy.special import erf, expit
 
-from ._layers import (
+from .layers import (
     CodeSparsity,
     Corruption,
     MissingEntries,
@@ -481,7 +481,7 @@ class Forward:
 
 
 def member_layers(weights, x, activations):
-    """One member of a members-axis ensemble (``_training.train_members``) in float64.
+    """One member of a members-axis ensemble (``training.train_members``) in float64.
 
     ``weights`` are the member's ``(kernel, bias)`` pairs, each layer
     followed by its entry of ``activations`` (Keras names).

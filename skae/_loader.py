@@ -1,11 +1,11 @@
-"""Lazy loading of Keras and TensorFlow.
+"""Loading Keras and TensorFlow, quietly and on the TensorFlow backend.
 
-``import skae`` must stay fast, so nothing in the package imports Keras or
-TensorFlow at module level except the Keras-side modules (``_networks``,
-``_training``), which are themselves only imported from here.
+``import skae`` must stay fast, so only the Keras side (``skae._keras``)
+imports Keras or TensorFlow at module level, and that package loads them
+through :func:`load_keras` first; the estimators import it inside the
+methods that need it.
 """
 
-import importlib
 import os
 import re
 import sys
@@ -96,9 +96,3 @@ def _without_start_up_lines(load):
                     if not _START_UP_LINES.match(line.decode(errors="replace"))]
             if kept:
                 os.write(2, b"".join(kept))
-
-
-def keras_module(name):
-    """Import a Keras-side module of skae (``"_networks"``, ``"_training"``)."""
-    load_keras()
-    return importlib.import_module(f"skae.{name}")
