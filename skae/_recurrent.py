@@ -32,10 +32,10 @@ _RECURRENT_DOC = """\
     units : int, default=64
         Width of the recurrent layers' state.
 
-    bidirectional : bool, default=False
+    bidirectional : bool, default=True
         Run the encoder over the sequence both ways and concatenate the two
         last states, so that the code sees the start of a long sequence as
-        well as its end.
+        well as its end. False halves the encoder's cost.
 
     time_features : int, default=16
         Number of fixed features of each frame's position (sines and
@@ -55,6 +55,31 @@ _RECURRENT_DOC = """\
 
 """
 
+
+#: The training parameters whose defaults differ from the dense
+#: autoencoders', with their docs.
+_OWN_TRAINING_DOCS = {
+    "learning_rate": """\
+    learning_rate : float, default=1e-2
+        Initial step size of the optimizer. Higher than the dense
+        autoencoders' 3e-3: on ECG5000 it reached a lower error in less time
+        (see the sequences results page).
+
+""",
+    "max_iter": """\
+    max_iter : int, default=400
+        Maximum number of epochs (passes over the training rows): twice the
+        dense autoencoders', as a recurrent network's error keeps falling
+        for longer.
+
+""",
+    "n_iter_no_change": """\
+    n_iter_no_change : int, default=20
+        Epochs without improvement before stopping (at the last rate of the
+        "plateau" schedule).
+
+""",
+}
 
 #: ``frame_length="auto"``: about this many frames a sequence.
 _AUTO_FRAMES = 16
@@ -148,19 +173,19 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         sequence_shape=None,
         cell="lstm",
         units=64,
-        bidirectional=False,
+        bidirectional=True,
         time_features=16,
         frame_length="auto",
         output_activation="auto",
         loss="mse",
         optimizer="adam",
-        learning_rate=3e-3,
+        learning_rate=1e-2,
         learning_rate_schedule="plateau",
         batch_size="auto",
-        max_iter=200,
+        max_iter=400,
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=20,
         tol=1e-4,
         alpha=0.0,
         random_state=None,
@@ -267,10 +292,13 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 RecurrentAutoencoder.__doc__ = RecurrentAutoencoder.__doc__.replace(
     "%(parameters)s",
     _RECURRENT_DOC
-    + parameter_docs(
-        "output_activation", "loss", "optimizer", "learning_rate",
-        "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
-        "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
-        "verbose", "warm_start",
+    + "".join(
+        _OWN_TRAINING_DOCS.get(name) or parameter_docs(name)
+        for name in (
+            "output_activation", "loss", "optimizer", "learning_rate",
+            "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
+            "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
+            "verbose", "warm_start",
+        )
     ),
 )

@@ -305,5 +305,10 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
 
 RecurrentVariationalAutoencoder.__doc__ = RecurrentVariationalAutoencoder.__doc__.replace(
-    "%(parameters)s", _RECURRENT_DOC + VAE_DOC + VAE_TRAINING_DOC,
+    "%(parameters)s",
+    # The recurrent autoencoder's encoder reads both ways by default; this
+    # one keeps the one-way encoder it was measured with.
+    _RECURRENT_DOC.replace("bidirectional : bool, default=True",
+                           "bidirectional : bool, default=False")
+    + VAE_DOC + VAE_TRAINING_DOC,
 )
