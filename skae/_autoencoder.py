@@ -13,9 +13,26 @@ from ._base import (
 )
 from ._compat import _fit_context
 
-#: The parameters every dense autoencoder shares, documented once and
-#: substituted into each estimator's docstring by :func:`fill_parameters_doc`.
-PARAMETERS_DOC = """\
+
+class AutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
+):
+    """Dimensionality reduction with a dense autoencoder, used like PCA.
+
+    An encoder network maps each row to ``n_components`` numbers (the code)
+    and a decoder that mirrors it maps the code back; both are trained
+    together to reconstruct the input. ``transform`` returns the code,
+    ``inverse_transform`` the reconstruction from a code. With no hidden
+    layers and linear activations the autoencoder spans the same subspace as
+    PCA; hidden layers with non-linear activations let it follow curved
+    structure that PCA cannot.
+
+    As for any neural network, scale the input first (``StandardScaler`` in a
+    :class:`~sklearn.pipeline.Pipeline`), or ``MinMaxScaler`` with
+    ``loss="binary_crossentropy"``.
+
+    Parameters
+    ----------
     n_components : int, default=2
         Size of the code. Smaller than ``n_features`` compresses
         (undercomplete); larger is allowed (overcomplete) and is then usually
@@ -32,7 +49,7 @@ PARAMETERS_DOC = """\
 
     activation : str, default="relu"
         Activation of the hidden layers, by its Keras name ("relu", "elu",
-        "tanh", "linear", ...). The code layer uses ``code_activation``.
+        "tanh", "linear", ...).
 
     output_activation : str, default="auto"
         Activation of the reconstruction. "auto" picks "sigmoid" when
@@ -148,49 +165,7 @@ PARAMETERS_DOC = """\
         ``loss_curve_`` then go on counting. The network's shapes must not
         change between the fits.
 
-"""
-
-
-def parameter_docs(*names):
-    """The entries of ``PARAMETERS_DOC`` for ``names``, in that order.
-
-    For estimators that share some of the dense autoencoders' parameters
-    but not all of them.
-    """
-    entries, name = {}, None
-    for line in PARAMETERS_DOC.splitlines(keepends=True):
-        if line.startswith("    ") and not line.startswith("     ") and " : " in line:
-            name = line.split(" : ")[0].strip()
-        entries[name] = entries.get(name, "") + line
-    return "".join(entries[n] for n in names)
-
-
-def fill_parameters_doc(cls, extra=""):
-    """Substitute the shared parameter docs (then ``extra``) into ``cls``'s docstring."""
-    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC + extra)
-    return cls
-
-
-class AutoencoderTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
-):
-    """Dimensionality reduction with a dense autoencoder, used like PCA.
-
-    An encoder network maps each row to ``n_components`` numbers (the code)
-    and a decoder that mirrors it maps the code back; both are trained
-    together to reconstruct the input. ``transform`` returns the code,
-    ``inverse_transform`` the reconstruction from a code. With no hidden
-    layers and linear activations the autoencoder spans the same subspace as
-    PCA; hidden layers with non-linear activations let it follow curved
-    structure that PCA cannot.
-
-    As for any neural network, scale the input first (``StandardScaler`` in a
-    :class:`~sklearn.pipeline.Pipeline`), or ``MinMaxScaler`` with
-    ``loss="binary_crossentropy"``.
-
-    Parameters
-    ----------
-%(parameters)s    Attributes
+    Attributes
     ----------
     model_ : keras.Model
         The fitted autoencoder ``decoder_(encoder_(x))``.
@@ -440,5 +415,3 @@ class AutoencoderTransformer(
     def _n_features_out(self):
         return self.n_components_
 
-
-fill_parameters_doc(AutoencoderTransformer)

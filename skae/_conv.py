@@ -3,14 +3,35 @@
 import math
 from numbers import Integral
 
-from ._autoencoder import parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval
 from ._shaped import ShapedAutoencoder
 
-_CONV_DOC = """\
+
+class ConvAutoencoder(ShapedAutoencoder):
+    """Dimensionality reduction of images or signals with a convolutional autoencoder.
+
+    The encoder applies strided convolutions (one stage per entry of
+    ``filters``), then a dense layer to a code of ``n_components`` numbers;
+    the decoder maps the code back with a dense layer and transposed
+    convolutions, cropped to the input's size. Convolutions share their
+    weights across positions, so nearby pixels are modeled together and a
+    pattern is recognized wherever it appears, which a dense autoencoder
+    must learn at each position separately.
+
+    Rows are flat, as everywhere in scikit-learn: the network reshapes them
+    to ``image_shape_``. ``transform``, ``score_samples`` and ``fit`` also
+    take arrays of shape ``(n_samples, *image_shape_)``;
+    ``inverse_transform`` returns flat rows.
+
+    Parameters
+    ----------
     n_components : int, default=2
-        Size of the code. Choose it as you would for PCA.
+        Size of the code. Smaller than ``n_features`` compresses
+        (undercomplete); larger is allowed (overcomplete) and is then usually
+        combined with noise or sparsity. The default of 2 suits a first look
+        at the data, as for the manifold learners; choose it as you would for
+        PCA.
 
     image_shape : tuple of int or None, default=None
         Shape of one row, channels last: ``(height, width, channels)`` for
@@ -38,28 +59,103 @@ _CONV_DOC = """\
         3 is the usual choice: stacked small kernels see as far as one large
         kernel for fewer weights.
 
-"""
+    activation : str, default="relu"
+        Activation of the hidden layers, by its Keras name ("relu", "elu",
+        "tanh", "linear", ...).
 
+    output_activation : str, default="auto"
+        Activation of the reconstruction. "auto" picks "sigmoid" when
+        ``loss="binary_crossentropy"``, or when every training value lies in
+        [0, 1] (pixels, ``MinMaxScaler`` output) and the network is
+        non-linear: bounding the output to the data's range spares the
+        network learning it, and such fits reach a given error in fewer
+        epochs. Otherwise "linear", as PCA's reconstruction (a linear
+        autoencoder keeps it). The choice is ``output_activation_``. Where
+        the code keeps nearly everything (half as many components as
+        features on small data), "linear" can reconstruct better.
 
-class ConvAutoencoder(ShapedAutoencoder):
-    """Dimensionality reduction of images or signals with a convolutional autoencoder.
+    loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
+        Reconstruction loss, also used by ``score`` and ``score_samples``.
+        Binary cross-entropy needs X in [0, 1].
 
-    The encoder applies strided convolutions (one stage per entry of
-    ``filters``), then a dense layer to a code of ``n_components`` numbers;
-    the decoder maps the code back with a dense layer and transposed
-    convolutions, cropped to the input's size. Convolutions share their
-    weights across positions, so nearby pixels are modeled together and a
-    pattern is recognized wherever it appears, which a dense autoencoder
-    must learn at each position separately.
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
 
-    Rows are flat, as everywhere in scikit-learn: the network reshapes them
-    to ``image_shape_``. ``transform``, ``score_samples`` and ``fit`` also
-    take arrays of shape ``(n_samples, *image_shape_)``;
-    ``inverse_transform`` returns flat rows.
+    learning_rate : float, default=3e-3
+        Initial step size of the optimizer: three times Adam's usual 1e-3,
+        because the schedule cuts it on plateaus.
 
-    Parameters
-    ----------
-%(parameters)s    Attributes
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
+        How the step size moves during ``fit``. "plateau" divides it by 10
+        after ``n_iter_no_change // 2`` epochs without improvement, at most
+        three times, and training stops only after ``n_iter_no_change``
+        epochs without improvement at the last rate. "cosine" lowers it
+        from ``learning_rate`` towards zero along half a cosine over
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. "auto" is ``n_samples // 32`` kept within
+        [32, 512] for ``AutoencoderTransformer``, ``DenoisingAutoencoder``
+        and ``StackedAutoencoder``, within [32, 200] for the others: at
+        least about 32 steps per epoch on small data, where MLPRegressor's
+        ``min(200, n_samples)`` leaves too few steps between two checks of
+        the stopping rule, and large batches on large data.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows).
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows, stop when their loss
+        stops improving (see ``tol`` and ``learning_rate_schedule``) and
+        restore the weights of their best epoch, however training ended. On
+        by default, unlike MLPRegressor: it is the regularizer that needs no
+        tuning, and it keeps fits short. When off, training stops on the
+        training loss by the same rule.
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping (at the last rate of the
+        "plateau" schedule).
+
+    tol : float, default=1e-4
+        Relative improvement that counts: an epoch improves when its
+        monitored loss is below ``(1 - tol)`` times the best so far. Relative,
+        unlike MLPRegressor's absolute ``tol``, so that when training stops
+        does not depend on the scale of the data: an absolute 1e-4 stopped
+        fits of pixels in [0, 1] long before they converged.
+
+    alpha : float, default=0.0
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.
+
+    random_state : int, RandomState instance or None, default=None
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
+
+    verbose : int, default=0
+        When positive, print one line per epoch: training loss, validation
+        error, learning rate, seconds elapsed and an upper bound of the
+        seconds left (were all ``max_iter`` epochs to run).
+
+    warm_start : bool, default=False
+        When True, ``fit`` starts from the weights of the previous fit
+        instead of new ones (with a new optimizer), as in
+        :class:`~sklearn.neural_network.MLPRegressor`; ``n_iter_`` and
+        ``loss_curve_`` then go on counting. The network's shapes must not
+        change between the fits.
+
+    Attributes
     ----------
     image_shape_ : tuple of int
         Shape of one row inside the network, channels last.
@@ -78,7 +174,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     trained ones over the last steps (momentum 0.99, warmed up over the
     first steps), which gains most in fits ended by ``max_iter``;
     ``partial_fit`` keeps the trained weights. Pooling layers, sparsity
-    penalties on the code and tied weights are not offered yet. Inference computes in float64 from the trained weights, as
+    penalties on the code and tied weights are not offered yet. Inference computes in float64 from the trained weights, \
+as
     for the dense autoencoders.
 
     Examples
@@ -203,15 +300,3 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             alpha=self.alpha,
             seed=seed,
         )
-
-
-ConvAutoencoder.__doc__ = ConvAutoencoder.__doc__.replace(
-    "%(parameters)s",
-    _CONV_DOC
-    + parameter_docs(
-        "activation", "output_activation", "loss", "optimizer", "learning_rate",
-        "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
-        "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
-        "verbose", "warm_start",
-    ),
-)

@@ -12,7 +12,6 @@ from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import parameter_docs
 from ._base import (
     BaseAutoencoder,
     GatheredConvergenceWarnings,
@@ -29,57 +28,10 @@ from ._compat import (
 )
 from ._numerics import CHUNK_VALUES, SECOND_STREAM_SEED_OFFSET, dense_rows
 
-#: The dense autoencoders' parameters that the imputer shares, with their docs.
+#: The dense autoencoders' parameters that the imputer shares.
 _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
            "learning_rate_schedule", "batch_size", "max_iter", "n_iter_no_change", "tol",
            "alpha", "random_state", "verbose")
-
-
-#: What the shared parameter docs say of the defaults the imputer changes,
-#: and what it says instead.
-_OWN_DEFAULTS = (
-    ('learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"',
-     'learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"'),
-    ("n_iter_no_change : int, default=10", "n_iter_no_change : int, default=20"),
-    ("alpha : float, default=0.0", "alpha : float, default=1e-4"),
-    ("""Off by default: early stopping
-        already regularizes, and weight decay would keep a linear autoencoder
-        from reaching PCA's error.""",
-     """On by default here: with
-        early stopping alone the imputer overfits (see Notes)."""),
-)
-
-
-#: Shared parameters whose whole entry the imputer writes itself.
-_OWN_ENTRIES = {
-    "learning_rate": """\
-    learning_rate : float or "auto", default="auto"
-        Initial step size of the optimizer. ``"auto"``: 3e-3 for a network
-        with hidden layers, 1e-3 for one without (a linear network), chosen
-        on the splits of ``benchmarks/impute.py`` with seed 1 (one network
-        each): the linear network's Fashion-MNIST (3,000 rows) test RMSE at
-        10%, 30% and 50% missing was 0.472, 0.505, 0.539 with 3e-3 against
-        0.463, 0.499, 0.535 with 1e-3 (0.462, 0.496, 0.534 with 3e-4, in
-        twice the epochs); with one hidden layer, 1e-3 gave digits 0.566,
-        0.605, 0.720 against 0.567, 0.625, 0.683, no better. On the
-        independent splits (seeds 0 and 2, ``benchmarks/impute.py`` itself)
-        one linear network's Fashion-MNIST RMSE fell at five of the six
-        settings (by 0.003 on average), while the default average of three
-        networks moved by at most 0.003 (lower at four of six). The value
-        used is ``learning_rate_``.
-
-""",
-}
-
-
-def _with_imputer_defaults(names):
-    """The shared parameter docs of ``names``, with the imputer's own defaults and reasons."""
-    doc = "".join(_OWN_ENTRIES.get(name) or parameter_docs(name) for name in names)
-    for shared, own in _OWN_DEFAULTS:
-        if shared not in doc:  # the shared docs changed: say so, not a stale default
-            raise RuntimeError(f"skae: the shared parameter docs no longer say {shared!r}")
-        doc = doc.replace(shared, own)
-    return doc
 
 
 #: The networks ``hidden_layer_sizes="auto"`` fits, best on held-out entries kept.
@@ -211,7 +163,50 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         held-out entries ranked the two as the test entries did. It costs
         the time of both fits. The chosen sizes are ``hidden_layer_sizes_``.
 
-%(parameters)s    early_stopping : bool, default=True
+    activation : str, default="relu"
+        Activation of the hidden layers, by its Keras name ("relu", "elu",
+        "tanh", "linear", ...).
+
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
+
+    learning_rate : float or "auto", default="auto"
+        Initial step size of the optimizer. ``"auto"``: 3e-3 for a network
+        with hidden layers, 1e-3 for one without (a linear network), chosen
+        on the splits of ``benchmarks/impute.py`` with seed 1 (one network
+        each): the linear network's Fashion-MNIST (3,000 rows) test RMSE at
+        10%, 30% and 50% missing was 0.472, 0.505, 0.539 with 3e-3 against
+        0.463, 0.499, 0.535 with 1e-3 (0.462, 0.496, 0.534 with 3e-4, in
+        twice the epochs); with one hidden layer, 1e-3 gave digits 0.566,
+        0.605, 0.720 against 0.567, 0.625, 0.683, no better. On the
+        independent splits (seeds 0 and 2, ``benchmarks/impute.py`` itself)
+        one linear network's Fashion-MNIST RMSE fell at five of the six
+        settings (by 0.003 on average), while the default average of three
+        networks moved by at most 0.003 (lower at four of six). The value
+        used is ``learning_rate_``.
+
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"
+        How the step size moves during ``fit``. "plateau" divides it by 10
+        after ``n_iter_no_change // 2`` epochs without improvement, at most
+        three times, and training stops only after ``n_iter_no_change``
+        epochs without improvement at the last rate. "cosine" lowers it
+        from ``learning_rate`` towards zero along half a cosine over
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. "auto" is ``n_samples // 32`` kept within
+        [32, 512] for ``AutoencoderTransformer``, ``DenoisingAutoencoder``
+        and ``StackedAutoencoder``, within [32, 200] for the others: at
+        least about 32 steps per epoch on small data, where MLPRegressor's
+        ``min(200, n_samples)`` leaves too few steps between two checks of
+        the stopping rule, and large batches on large data.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows).
+
+    early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the observed entries, stop when
         the error of their predictions stops improving and keep the
         weights of the best epoch. The held-out entries also measure
@@ -220,6 +215,23 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     validation_fraction : float, default=0.1
         Share of the observed entries held out for early stopping.
+
+    n_iter_no_change : int, default=20
+        Epochs without improvement before stopping (at the last rate of the
+        "plateau" schedule).
+
+    tol : float, default=1e-4
+        Relative improvement that counts: an epoch improves when its
+        monitored loss is below ``(1 - tol)`` times the best so far. Relative,
+        unlike MLPRegressor's absolute ``tol``, so that when training stops
+        does not depend on the scale of the data: an absolute 1e-4 stopped
+        fits of pixels in [0, 1] long before they converged.
+
+    alpha : float, default=1e-4
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). On by default here: with
+        early stopping alone the imputer overfits (see Notes).
 
     mask_fraction : float in [0, 1) or "auto", default="auto"
         Probability that an observed entry is hidden from the network's
@@ -275,7 +287,20 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         imputed with 0; otherwise they are dropped, as IterativeImputer
         does.
 
-%(tail)s    Attributes
+    random_state : int, RandomState instance or None, default=None
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
+
+    verbose : int, default=0
+        When positive, print one line per epoch: training loss, validation
+        error, learning rate, seconds elapsed and an upper bound of the
+        seconds left (were all ``max_iter`` epochs to run).
+
+    Attributes
     ----------
     mean_ : ndarray of shape (`n_features_in_`,)
         Mean of each feature's observed values at ``fit``; NaN for a feature
@@ -956,9 +981,3 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         if self.indicator_ is None:
             return names
         return np.concatenate([names, self.indicator_.get_feature_names_out(input_features)])
-
-
-AutoencoderImputer.__doc__ = AutoencoderImputer.__doc__.replace(
-    # hidden_layer_sizes has its own doc ("auto"), beside n_components.
-    "%(parameters)s", _with_imputer_defaults(_SHARED[1:-2])
-).replace("%(tail)s", parameter_docs(*_SHARED[-2:]))

@@ -5,14 +5,37 @@ from numbers import Integral
 
 import numpy as np
 
-from ._autoencoder import parameter_docs
 from ._base import TRAINING_PARAMETERS, constraints, rows_shown
 from ._compat import Interval, StrOptions
 from ._shaped import ShapedAutoencoder
 
-_RECURRENT_DOC = """\
+#: ``frame_length="auto"``: about this many frames a sequence.
+_AUTO_FRAMES = 16
+
+
+class RecurrentAutoencoder(ShapedAutoencoder):
+    """Dimensionality reduction of sequences with an LSTM or GRU autoencoder.
+
+    The encoder runs a recurrent layer over the time steps and maps its last
+    state to a code of ``n_components`` numbers. The decoder repeats the
+    code at every step, runs a second recurrent layer and maps each step
+    back to the channels with a Dense layer shared by all steps: the classic
+    LSTM autoencoder, whose decoder is also told each step's position
+    (``time_features``). It fits sequences whose structure moves in time (a
+    phase or a frequency), where PCA needs many components.
+
+    Rows are flat, as everywhere in scikit-learn: the network reshapes them
+    to ``sequence_shape_``. ``fit``, ``transform`` and ``score_samples``
+    also take 3-D arrays; ``inverse_transform`` returns flat rows.
+
+    Parameters
+    ----------
     n_components : int, default=2
-        Size of the code. Choose it as you would for PCA.
+        Size of the code. Smaller than ``n_features`` compresses
+        (undercomplete); larger is allowed (overcomplete) and is then usually
+        combined with noise or sparsity. The default of 2 suits a first look
+        at the data, as for the manifold learners; choose it as you would for
+        PCA.
 
     sequence_shape : tuple of int or None, default=None
         ``(n_timesteps, n_channels)`` of one row; its product must be the
@@ -53,56 +76,104 @@ _RECURRENT_DOC = """\
         (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
         step. The length used is ``frame_length_``.
 
-"""
+    output_activation : str, default="auto"
+        Activation of the reconstruction. "auto" picks "sigmoid" when
+        ``loss="binary_crossentropy"``, or when every training value lies in
+        [0, 1] (pixels, ``MinMaxScaler`` output) and the network is
+        non-linear: bounding the output to the data's range spares the
+        network learning it, and such fits reach a given error in fewer
+        epochs. Otherwise "linear", as PCA's reconstruction (a linear
+        autoencoder keeps it). The choice is ``output_activation_``. Where
+        the code keeps nearly everything (half as many components as
+        features on small data), "linear" can reconstruct better.
 
+    loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
+        Reconstruction loss, also used by ``score`` and ``score_samples``.
+        Binary cross-entropy needs X in [0, 1].
 
-#: The training parameters whose defaults differ from the dense
-#: autoencoders', with their docs.
-_OWN_TRAINING_DOCS = {
-    "learning_rate": """\
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
+
     learning_rate : float, default=1e-2
         Initial step size of the optimizer. Higher than the dense
         autoencoders' 3e-3: on ECG5000 it reached a lower error in less time
         (see the sequences results page).
 
-""",
-    "max_iter": """\
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
+        How the step size moves during ``fit``. "plateau" divides it by 10
+        after ``n_iter_no_change // 2`` epochs without improvement, at most
+        three times, and training stops only after ``n_iter_no_change``
+        epochs without improvement at the last rate. "cosine" lowers it
+        from ``learning_rate`` towards zero along half a cosine over
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. "auto" is ``n_samples // 32`` kept within
+        [32, 512] for ``AutoencoderTransformer``, ``DenoisingAutoencoder``
+        and ``StackedAutoencoder``, within [32, 200] for the others: at
+        least about 32 steps per epoch on small data, where MLPRegressor's
+        ``min(200, n_samples)`` leaves too few steps between two checks of
+        the stopping rule, and large batches on large data.
+
     max_iter : int, default=400
         Maximum number of epochs (passes over the training rows): twice the
         dense autoencoders', as a recurrent network's error keeps falling
         for longer.
 
-""",
-    "n_iter_no_change": """\
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows, stop when their loss
+        stops improving (see ``tol`` and ``learning_rate_schedule``) and
+        restore the weights of their best epoch, however training ended. On
+        by default, unlike MLPRegressor: it is the regularizer that needs no
+        tuning, and it keeps fits short. When off, training stops on the
+        training loss by the same rule.
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+
     n_iter_no_change : int, default=20
         Epochs without improvement before stopping (at the last rate of the
-        "plateau" schedule).
+        "plateau" schedule). Twice the dense autoencoders' 10, for a
+        validation loss that is noisier (a variational autoencoder's, from
+        one draw per row) or falls slowly for longer (a recurrent network's).
 
-""",
-}
+    tol : float, default=1e-4
+        Relative improvement that counts: an epoch improves when its
+        monitored loss is below ``(1 - tol)`` times the best so far. Relative,
+        unlike MLPRegressor's absolute ``tol``, so that when training stops
+        does not depend on the scale of the data: an absolute 1e-4 stopped
+        fits of pixels in [0, 1] long before they converged.
 
-#: ``frame_length="auto"``: about this many frames a sequence.
-_AUTO_FRAMES = 16
+    alpha : float, default=0.0
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.
 
+    random_state : int, RandomState instance or None, default=None
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
 
-class RecurrentAutoencoder(ShapedAutoencoder):
-    """Dimensionality reduction of sequences with an LSTM or GRU autoencoder.
+    verbose : int, default=0
+        When positive, print one line per epoch: training loss, validation
+        error, learning rate, seconds elapsed and an upper bound of the
+        seconds left (were all ``max_iter`` epochs to run).
 
-    The encoder runs a recurrent layer over the time steps and maps its last
-    state to a code of ``n_components`` numbers. The decoder repeats the
-    code at every step, runs a second recurrent layer and maps each step
-    back to the channels with a Dense layer shared by all steps: the classic
-    LSTM autoencoder, whose decoder is also told each step's position
-    (``time_features``). It fits sequences whose structure moves in time (a
-    phase or a frequency), where PCA needs many components.
+    warm_start : bool, default=False
+        When True, ``fit`` starts from the weights of the previous fit
+        instead of new ones (with a new optimizer), as in
+        :class:`~sklearn.neural_network.MLPRegressor`; ``n_iter_`` and
+        ``loss_curve_`` then go on counting. The network's shapes must not
+        change between the fits.
 
-    Rows are flat, as everywhere in scikit-learn: the network reshapes them
-    to ``sequence_shape_``. ``fit``, ``transform`` and ``score_samples``
-    also take 3-D arrays; ``inverse_transform`` returns flat rows.
-
-    Parameters
-    ----------
-%(parameters)s    Attributes
+    Attributes
     ----------
     sequence_shape_ : tuple of int
         ``(n_timesteps, n_channels)`` of one row inside the network.
@@ -287,18 +358,3 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             alpha=self.alpha,
             seed=seed,
         )
-
-
-RecurrentAutoencoder.__doc__ = RecurrentAutoencoder.__doc__.replace(
-    "%(parameters)s",
-    _RECURRENT_DOC
-    + "".join(
-        _OWN_TRAINING_DOCS.get(name) or parameter_docs(name)
-        for name in (
-            "output_activation", "loss", "optimizer", "learning_rate",
-            "learning_rate_schedule", "batch_size", "max_iter", "early_stopping",
-            "validation_fraction", "n_iter_no_change", "tol", "alpha", "random_state",
-            "verbose", "warm_start",
-        )
-    ),
-)

@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ._autoencoder import AutoencoderTransformer, fill_parameters_doc
+from ._autoencoder import AutoencoderTransformer
 from ._compat import Interval
 
 
@@ -19,7 +19,151 @@ class StackedAutoencoder(AutoencoderTransformer):
 
     Parameters
     ----------
-%(parameters)s    Attributes
+    n_components : int, default=2
+        Size of the code. Smaller than ``n_features`` compresses
+        (undercomplete); larger is allowed (overcomplete) and is then usually
+        combined with noise or sparsity. The default of 2 suits a first look
+        at the data, as for the manifold learners; choose it as you would for
+        PCA.
+
+    hidden_layer_sizes : array-like of int, default=(256,)
+        Widths of the encoder's hidden layers, from input to code; the decoder
+        mirrors them. ``()`` gives a shallow (one-layer) autoencoder. One
+        hidden layer of 256 units beats PCA on image and tabular data of up
+        to a few thousand features and fits in seconds to minutes on a CPU.
+        The measurements are on the documentation's results pages.
+
+    pretrain : bool, default=True
+        Pretrain each encoder layer with its mirror decoder layer as a
+        shallow autoencoder of the codes below it, from the input up.
+
+    fine_tune : bool, default=True
+        Then train the whole stack end to end for up to ``max_iter`` epochs.
+
+    pretrain_max_iter : int, default=50
+        Maximum epochs of pretraining per layer (early stopping applies as
+        for fine-tuning). A quarter of ``max_iter``: pretraining only has to
+        find a good starting point.
+
+    activation : str, default="relu"
+        Activation of the hidden layers, by its Keras name ("relu", "elu",
+        "tanh", "linear", ...).
+
+    output_activation : str, default="auto"
+        Activation of the reconstruction. "auto" picks "sigmoid" when
+        ``loss="binary_crossentropy"``, or when every training value lies in
+        [0, 1] (pixels, ``MinMaxScaler`` output) and the network is
+        non-linear: bounding the output to the data's range spares the
+        network learning it, and such fits reach a given error in fewer
+        epochs. Otherwise "linear", as PCA's reconstruction (a linear
+        autoencoder keeps it). The choice is ``output_activation_``. Where
+        the code keeps nearly everything (half as many components as
+        features on small data), "linear" can reconstruct better.
+
+    loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
+        Reconstruction loss, also used by ``score`` and ``score_samples``.
+        Binary cross-entropy needs X in [0, 1].
+
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
+
+    learning_rate : float, default=3e-3
+        Initial step size of the optimizer: three times Adam's usual 1e-3,
+        because the schedule cuts it on plateaus.
+
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
+        How the step size moves during ``fit``. "plateau" divides it by 10
+        after ``n_iter_no_change // 2`` epochs without improvement, at most
+        three times, and training stops only after ``n_iter_no_change``
+        epochs without improvement at the last rate. "cosine" lowers it
+        from ``learning_rate`` towards zero along half a cosine over
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. "auto" is ``n_samples // 32`` kept within
+        [32, 512] for ``AutoencoderTransformer``, ``DenoisingAutoencoder``
+        and ``StackedAutoencoder``, within [32, 200] for the others: at
+        least about 32 steps per epoch on small data, where MLPRegressor's
+        ``min(200, n_samples)`` leaves too few steps between two checks of
+        the stopping rule, and large batches on large data.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows).
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows, stop when their loss
+        stops improving (see ``tol`` and ``learning_rate_schedule``) and
+        restore the weights of their best epoch, however training ended. On
+        by default, unlike MLPRegressor: it is the regularizer that needs no
+        tuning, and it keeps fits short. When off, training stops on the
+        training loss by the same rule.
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement before stopping (at the last rate of the
+        "plateau" schedule).
+
+    tol : float, default=1e-4
+        Relative improvement that counts: an epoch improves when its
+        monitored loss is below ``(1 - tol)`` times the best so far. Relative,
+        unlike MLPRegressor's absolute ``tol``, so that when training stops
+        does not depend on the scale of the data: an absolute 1e-4 stopped
+        fits of pixels in [0, 1] long before they converged.
+
+    alpha : float, default=0.0
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.
+
+    tied_weights : bool, default=False
+        Make each decoder kernel the transpose of its mirror encoder kernel
+        (biases are not shared), halving the kernels to learn. A classic
+        regularizer for autoencoders; a tied linear autoencoder still
+        recovers PCA's subspace.
+
+    code_activation : str, default="linear"
+        Activation of the code layer. Linear, as in PCA, unless a bounded code
+        is wanted (``"sigmoid"``, needed by ``sparsity_target``).
+
+    code_l1 : float, default=0.0
+        Weight of an L1 penalty on the code, ``code_l1 * mean_rows(sum |h|)``,
+        which drives most code units to zero for each row (a sparse code).
+
+    sparsity_target : float in (0, 1) or None, default=None
+        Target mean activation of each code unit for a KL-divergence
+        sparsity penalty (the sparse autoencoder of Ng); needs
+        ``code_activation="sigmoid"``. None turns the penalty off.
+
+    sparsity_weight : float, default=1.0
+        Weight of the KL-divergence sparsity penalty.
+
+    random_state : int, RandomState instance or None, default=None
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
+
+    verbose : int, default=0
+        When positive, print one line per epoch: training loss, validation
+        error, learning rate, seconds elapsed and an upper bound of the
+        seconds left (were all ``max_iter`` epochs to run).
+
+    warm_start : bool, default=False
+        When True, ``fit`` starts from the weights of the previous fit
+        instead of new ones (with a new optimizer), as in
+        :class:`~sklearn.neural_network.MLPRegressor`; ``n_iter_`` and
+        ``loss_curve_`` then go on counting. The network's shapes must not
+        change between the fits.
+
+    Attributes
     ----------
     pretrain_loss_curves_ : list of list of float or None
         Training loss at each pretraining epoch, one list per layer from the
@@ -165,22 +309,3 @@ n_features_in_, feature_names_in_
                 if H_val is not None:
                     H_val = encode(H_val).astype(np.float32)
         return curves
-
-
-fill_parameters_doc(
-    StackedAutoencoder,
-    extra="""\
-    pretrain : bool, default=True
-        Pretrain each encoder layer with its mirror decoder layer as a
-        shallow autoencoder of the codes below it, from the input up.
-
-    fine_tune : bool, default=True
-        Then train the whole stack end to end for up to ``max_iter`` epochs.
-
-    pretrain_max_iter : int, default=50
-        Maximum epochs of pretraining per layer (early stopping applies as
-        for fine-tuning). A quarter of ``max_iter``: pretraining only has to
-        find a good starting point.
-
-""",
-)

@@ -10,7 +10,7 @@ from sklearn.base import DensityMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import AutoencoderTransformer, parameter_docs
+from ._autoencoder import AutoencoderTransformer
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
 from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
@@ -47,7 +47,138 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
 
     Parameters
     ----------
-%(parameters)s    Attributes
+    n_components : int, default=2
+        Size of the code. Smaller than ``n_features`` compresses
+        (undercomplete); larger is allowed (overcomplete) and is then usually
+        combined with noise or sparsity. The default of 2 suits a first look
+        at the data, as for the manifold learners; choose it as you would for
+        PCA.
+
+    hidden_layer_sizes : array-like of int, default=(128,)
+        Widths of the encoder's hidden layers, from input to code; the decoder
+        mirrors them. ``()`` gives a shallow (one-layer) network. 128 units:
+        the variational autoencoder's results were measured with them; the
+        autoencoders' default of 256 was not measured for this model.
+
+    activation : str, default="relu"
+        Activation of the hidden layers, by its Keras name ("relu", "elu",
+        "tanh", "linear", ...).
+
+    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
+        The decoder's distribution of a row given its code. "gaussian" (for
+        real-valued data; scale it first) has the decoder's output as mean
+        and a variance set by ``variance``; "bernoulli" (for data in
+        [0, 1], such as binarized images) has the decoder's outputs as the
+        probabilities of ones.
+
+    variance : {"shared", "feature"} or float, default="shared"
+        The Gaussian likelihood's variance: one value for all features,
+        learned ("shared", as in probabilistic PCA, so the linear model is
+        exactly PPCA); one learned value per feature ("feature", as in
+        factor analysis); or a fixed value. Learned variances never fall
+        below ``1e-6`` times the mean variance of the training features:
+        otherwise a feature the decoder predicts perfectly (a constant
+        pixel) drives its variance to zero and the likelihood to infinity.
+        Shared by default because a per-feature variance lets a few easy
+        features dominate the likelihood.
+
+    beta : float, default=1.0
+        Weight of the KL term. 1 gives the ELBO, a bound of the
+        log-likelihood; larger values give a smoother, more disentangled
+        code at the cost of reconstruction (beta-VAE); 0 gives a noisy
+        autoencoder whose posterior is free to shrink to a point.
+
+    kl_warmup : int, default=0
+        Epochs over which the KL weight grows linearly from
+        ``beta / kl_warmup`` to ``beta`` (KL annealing, against posterior
+        collapse). Those epochs count for neither early stopping nor the
+        learning-rate schedule, whose objective is still changing.
+
+    n_importance_samples : int, default=50
+        Draws per row of ``score_samples`` and ``score``. 1 gives an
+        estimate of the ELBO; more tighten the bound towards the
+        log-likelihood, at a cost proportional to their number.
+
+    optimizer : {"adam", "adamw", "nadam", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer. Adam needs the least tuning.
+
+    learning_rate : float, default=3e-3
+        Initial step size of the optimizer: three times Adam's usual 1e-3,
+        because the schedule cuts it on plateaus.
+
+    learning_rate_schedule : {"plateau", "cosine", "constant"}, default="plateau"
+        How the step size moves during ``fit``. "plateau" divides it by 10
+        after ``n_iter_no_change // 2`` epochs without improvement, at most
+        three times, and training stops only after ``n_iter_no_change``
+        epochs without improvement at the last rate. "cosine" lowers it
+        from ``learning_rate`` towards zero along half a cosine over
+        ``max_iter`` epochs; "constant" keeps it. "plateau" needs no epoch
+        budget, so it ends with early stopping; "cosine" does better when
+        all ``max_iter`` epochs can be afforded.
+
+    batch_size : int or "auto", default="auto"
+        Rows per gradient step. "auto" is ``n_samples // 32`` kept within
+        [32, 512] for ``AutoencoderTransformer``, ``DenoisingAutoencoder``
+        and ``StackedAutoencoder``, within [32, 200] for the others: at
+        least about 32 steps per epoch on small data, where MLPRegressor's
+        ``min(200, n_samples)`` leaves too few steps between two checks of
+        the stopping rule, and large batches on large data.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training rows).
+
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the rows, stop when their loss
+        stops improving (see ``tol`` and ``learning_rate_schedule``) and
+        restore the weights of their best epoch, however training ended. On
+        by default, unlike MLPRegressor: it is the regularizer that needs no
+        tuning, and it keeps fits short. When off, training stops on the
+        training loss by the same rule.
+
+    validation_fraction : float, default=0.1
+        Share of the rows held out for early stopping.
+
+    n_iter_no_change : int, default=20
+        Epochs without improvement before stopping (at the last rate of the
+        "plateau" schedule). Twice the dense autoencoders' 10, for a
+        validation loss that is noisier (a variational autoencoder's, from
+        one draw per row) or falls slowly for longer (a recurrent network's).
+
+    tol : float, default=1e-4
+        Relative improvement that counts: an epoch improves when its
+        monitored loss is below ``(1 - tol)`` times the best so far. Relative,
+        unlike MLPRegressor's absolute ``tol``, so that when training stops
+        does not depend on the scale of the data: an absolute 1e-4 stopped
+        fits of pixels in [0, 1] long before they converged.
+
+    alpha : float, default=0.0
+        L2 penalty on the kernels, added to the loss as
+        ``alpha * sum(w ** 2)`` (Keras' convention, not divided by
+        ``n_samples`` as in MLPRegressor). Off by default: early stopping
+        already regularizes, and weight decay would keep a linear autoencoder
+        from reaching PCA's error.
+
+    random_state : int, RandomState instance or None, default=None
+        Decides every random draw: the initial weights, the validation split,
+        the order of the batches and any corruption noise. Pass an int for
+        identical results across calls and processes. The seeds are local:
+        TensorFlow's and Keras' global seeds are neither touched nor used, so
+        ``tf.random.set_seed`` or ``keras.utils.set_random_seed`` change
+        nothing.
+
+    verbose : int, default=0
+        When positive, print one line per epoch: training loss, validation
+        error, learning rate, seconds elapsed and an upper bound of the
+        seconds left (were all ``max_iter`` epochs to run).
+
+    warm_start : bool, default=False
+        When True, ``fit`` starts from the weights of the previous fit
+        instead of new ones (with a new optimizer), as in
+        :class:`~sklearn.neural_network.MLPRegressor`; ``n_iter_`` and
+        ``loss_curve_`` then go on counting. The network's shapes must not
+        change between the fits.
+
+    Attributes
     ----------
     model_ : keras.Model
         The training model: encoder, a draw of the code (a
@@ -498,87 +629,3 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         if self.likelihood == "bernoulli":
             return (rng.uniform(size=means.shape) < means).astype(np.float64)
         return means + np.sqrt(self.noise_variance_) * rng.standard_normal(means.shape)
-
-
-_LEARNING_RATE_DOC = parameter_docs("learning_rate")
-_N_ITER_NO_CHANGE_DOC = parameter_docs("n_iter_no_change")
-_HIDDEN_LAYER_SIZES_DOC = parameter_docs("hidden_layer_sizes")
-_SHARED = parameter_docs(
-    "n_components", "hidden_layer_sizes", "activation",
-).replace(_HIDDEN_LAYER_SIZES_DOC, """\
-    hidden_layer_sizes : array-like of int, default=(128,)
-        Widths of the encoder's hidden layers, from input to code; the decoder
-        mirrors them. ``()`` gives a shallow (one-layer) network. 128 units:
-        the figures below were measured with them; the autoencoders'
-        default of 256 was not measured for this model.
-
-""")
-_TRAINING = parameter_docs(
-    "optimizer", "learning_rate", "learning_rate_schedule", "batch_size", "max_iter",
-    "early_stopping", "validation_fraction", "n_iter_no_change", "tol", "alpha",
-    "random_state", "verbose", "warm_start",
-)
-
-#: The parameters of every variational autoencoder, for the docstrings.
-VAE_DOC = """\
-    likelihood : {"gaussian", "bernoulli"}, default="gaussian"
-        The decoder's distribution of a row given its code. "gaussian" (for
-        real-valued data; scale it first) has the decoder's output as mean
-        and a variance set by ``variance``; "bernoulli" (for data in
-        [0, 1], such as binarized images) has the decoder's outputs as the
-        probabilities of ones.
-
-    variance : {"shared", "feature"} or float, default="shared"
-        The Gaussian likelihood's variance: one value for all features,
-        learned ("shared", as in probabilistic PCA, so the linear model is
-        exactly PPCA); one learned value per feature ("feature", as in
-        factor analysis); or a fixed value. Learned variances never fall
-        below ``1e-6`` times the mean variance of the training features:
-        otherwise a feature the decoder predicts perfectly (a constant
-        pixel) drives its variance to zero and the likelihood to infinity.
-        Shared by default because a per-feature variance lets a few easy
-        features dominate the likelihood.
-
-    beta : float, default=1.0
-        Weight of the KL term. 1 gives the ELBO, a bound of the
-        log-likelihood; larger values give a smoother, more disentangled
-        code at the cost of reconstruction (beta-VAE); 0 gives a noisy
-        autoencoder whose posterior is free to shrink to a point.
-
-    kl_warmup : int, default=0
-        Epochs over which the KL weight grows linearly from
-        ``beta / kl_warmup`` to ``beta`` (KL annealing, against posterior
-        collapse). Those epochs count for neither early stopping nor the
-        learning-rate schedule, whose objective is still changing.
-
-    n_importance_samples : int, default=50
-        Draws per row of ``score_samples`` and ``score``. 1 gives an
-        estimate of the ELBO; more tighten the bound towards the
-        log-likelihood, at a cost proportional to their number.
-
-"""
-
-#: Their training parameters, for the docstrings.
-VAE_TRAINING_DOC = _TRAINING.replace(_LEARNING_RATE_DOC, """\
-    learning_rate : float, default=3e-3
-        Initial step size of the optimizer, as for the autoencoders.
-        Measured on standardized digits (1,437 training rows, held-out
-        log-likelihood in nats per row, PCA's -93.4 and -89.8): at
-        ``n_components=2`` -85.3, -83.9 and -82.3 with 1e-3, 3e-3 and 1e-2;
-        at ``n_components=8`` -86.4, -57.2 and -78.9 (1e-2 stopped after 60
-        epochs). On a few hundred rows, 1e-2 converges in fewer epochs.
-
-""").replace(_N_ITER_NO_CHANGE_DOC, """\
-    n_iter_no_change : int, default=20
-        Epochs without improvement before stopping (at the last rate of the
-        "plateau" schedule). Twice the autoencoders' 10: the held-out loss
-        is an estimate from one draw per row, and noisier. On data of
-        probabilistic PCA (2,000 rows) 10 stopped with the second latent
-        axis half learned, 0.09 nats a row short of PPCA's held-out
-        log-likelihood; 20 came within 0.001.
-
-""")
-
-VariationalAutoencoder.__doc__ = VariationalAutoencoder.__doc__.replace(
-    "%(parameters)s", _SHARED + VAE_DOC + VAE_TRAINING_DOC
-)
