@@ -23,13 +23,29 @@ class ShapedAutoencoder(AutoencoderTransformer):
 
     Subclasses name their shape parameter in ``_shape_param`` (its fitted
     value is ``_shape_param + "_"``), say what a row is in ``_row_kind``,
-    and implement ``_shape_from_array`` (the row shape from N-D input of
-    ``row_shape``), ``_default_shape`` (from ``n_features`` alone),
-    ``_check_shape`` and ``_check_network_params``.
+    and implement the four hooks below.
     """
 
     _shape_param = None
     _row_kind = None
+
+    # ------------------------------------------------ the subclass hooks
+
+    def _check_shape(self, shape, n_features):
+        """Raise a ValueError unless the shape parameter's ``shape`` fits rows of ``n_features``."""
+        raise NotImplementedError
+
+    def _shape_from_array(self, row_shape):
+        """The row shape inside the network for N-D input whose rows have ``row_shape``."""
+        raise NotImplementedError
+
+    def _default_shape(self, n_features):
+        """The row shape for flat rows of ``n_features`` when the parameter is None."""
+        raise NotImplementedError
+
+    def _check_network_params(self):
+        """Raise a ValueError for network parameters the constraints cannot check."""
+        raise NotImplementedError
 
     # Convolutions gained no time an epoch from 512-row batches, and the
     # fewer steps left them behind after as many epochs (see batch_size).
