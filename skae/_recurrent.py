@@ -16,13 +16,15 @@ _AUTO_FRAMES = 16
 class RecurrentAutoencoder(ShapedAutoencoder):
     """Dimensionality reduction of sequences with an LSTM or GRU autoencoder.
 
-    The encoder runs a recurrent layer over the time steps and maps its last
-    state to a code of ``n_components`` numbers. The decoder repeats the
-    code at every step, runs a second recurrent layer and maps each step
-    back to the channels with a Dense layer shared by all steps: the classic
-    LSTM autoencoder, whose decoder is also told each step's position
-    (``time_features``). It fits sequences whose structure moves in time (a
-    phase or a frequency), where PCA needs many components.
+    The encoder runs a recurrent layer over the sequence, both ways, and
+    maps its last states to a code of ``n_components`` numbers. The decoder
+    repeats the code at every step, runs a second recurrent layer and maps
+    each step back to the channels with a Dense layer shared by all steps:
+    the classic LSTM autoencoder, whose decoder is also told each step's
+    position (``time_features``). Both recurrent layers read a few time
+    steps at once (``frame_length``), which makes long sequences quick to
+    train. It fits sequences whose structure moves in time (a phase or a
+    frequency), where PCA needs many components.
 
     Rows are flat, as everywhere in scikit-learn: the network reshapes them
     to ``sequence_shape_``. ``fit``, ``transform`` and ``score_samples``
