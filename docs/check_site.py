@@ -32,6 +32,9 @@ PAGES = {
     "results/pca.html": ["Defaults against PCA", "mse_vs_n_components"],
     "results/training.html": ["time_to_quality.png", "plain Keras"],
     "results/anomaly.html": ["ranks.png"],
+    "results/sequences.html": ["roc.png", "LSTM AE"],
+    "design.html": ["import_graph.png", "Adding a family"],
+    "generated/skae.RecurrentAutoencoder.html": ["frame_length", "scikit-learn.org"],
 }
 
 #: Work notes that do not belong on a user's page.

@@ -63,7 +63,7 @@ def draw(out):
     for h, members in rows.items():
         for i, m in enumerate(sorted(members)):
             position[m] = ((i + 0.5) / len(members), h)
-    fig, ax = plt.subplots(figsize=(11, 1.3 * (max(rows) + 1)))
+    fig, ax = plt.subplots(figsize=(8, 1.1 * (max(rows) + 1)))
     for a, b in edges:
         if a in position and b in position:
             leaf = b in LEAVES  # imported from everywhere: drawn faint
@@ -72,7 +72,7 @@ def draw(out):
                                     "lw": 0.6 if leaf else 1.0, "shrinkA": 14, "shrinkB": 14})
     for m, (x, y) in position.items():
         keras_side = m.startswith("skae._keras")
-        ax.text(x, y, m.removeprefix("skae."), ha="center", va="center", fontsize=9,
+        ax.text(x, y, m.removeprefix("skae."), ha="center", va="center", fontsize=10,
                 bbox={"boxstyle": "round", "fc": "#fdd9b5" if keras_side else "#dbe8f6",
                       "ec": "0.4"})
     ax.set_xlim(-0.02, 1.02)
