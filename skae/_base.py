@@ -256,7 +256,7 @@ class BaseAutoencoder(BaseEstimator):
 
     #: How the masked loss weighs rows with missing values, where
     #: ``_allow_nan``: ``"row"`` (each row the same) or ``"entry"`` (each
-    #: present value the same); see ``_keras.training.masked_error``.
+    #: present value the same); see ``_keras.losses.masked_error``.
     _masked_weighting = "row"
 
     #: Private fitted state, cleared with the fitted attributes; subclasses

@@ -407,7 +407,7 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             unsettled_epochs=max(0, self.kl_warmup - done), **options,
         )
         # The loss leaves out the log-likelihood's constant in the scale of
-        # X: n_features * log(scale) (see _keras.training.LIKELIHOOD_LOSSES).
+        # X: n_features * log(scale) (see _keras.losses.LIKELIHOOD_LOSSES).
         offset = X_train.shape[1] * np.log(self._scale)
         history = {name: values if name.endswith("kl") else [v + offset for v in values]
                    for name, values in result.history.items()}

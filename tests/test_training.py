@@ -124,14 +124,14 @@ def test_best_weights_are_restored_even_without_a_stop():
 def test_masked_loss_averages_each_row_over_its_present_values(loss):
     import tensorflow as tf
 
-    training, base = _keras.training, skae_base
+    losses, base = _keras.losses, skae_base
     rng = np.random.RandomState(0)
     y_true = rng.uniform(0.05, 0.95, (3, 5)).astype(np.float32)
     y_true[0, 3:] = np.nan
     y_true[2, 1] = np.nan
     y_pred = tf.Variable(rng.uniform(0.05, 0.95, (3, 5)).astype(np.float32))
     with tf.GradientTape() as tape:
-        per_row = training.masked_error(loss)(tf.constant(y_true), y_pred)
+        per_row = losses.masked_error(loss)(tf.constant(y_true), y_pred)
         total = tf.reduce_sum(per_row)
     gradient = tape.gradient(total, y_pred).numpy()
     # The same per-row error score_samples gives, in float64.
@@ -290,15 +290,15 @@ def test_diverging_partial_fit_leaves_the_fit_alone(blobs):
 def test_masked_loss_weighs_each_entry_alike_with_entry_weighting():
     import tensorflow as tf
 
-    training = _keras.training
+    losses = _keras.losses
     y_true = np.array([[1.0, np.nan, 3.0, np.nan], [1.0, 2.0, 3.0, 4.0]], dtype=np.float32)
     y_pred = np.zeros((2, 4), dtype=np.float32)
-    per_row = training.masked_error("mse", "entry")(tf.constant(y_true), tf.constant(y_pred)).numpy()
+    per_row = losses.masked_error("mse", "entry")(tf.constant(y_true), tf.constant(y_pred)).numpy()
     # The sum over present values divided by the row's width: a row with
     # fewer values present weighs less, each value the same.
     assert_allclose(per_row, [(1 + 9) / 4, (1 + 4 + 9 + 16) / 4])
     with pytest.raises(ValueError, match="unknown masked-loss weighting"):
-        training.masked_error("mse", "column")
+        losses.masked_error("mse", "column")
 
 
 def _averaged_dense(average):
