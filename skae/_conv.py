@@ -174,9 +174,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     trained ones over the last steps (momentum 0.99, warmed up over the
     first steps), which gains most in fits ended by ``max_iter``;
     ``partial_fit`` keeps the trained weights. Pooling layers, sparsity
-    penalties on the code and tied weights are not offered yet. Inference computes in float64 from the trained weights, \
-as
-    for the dense autoencoders.
+    penalties on the code and tied weights are not offered yet. Inference
+    computes in float64 from the trained weights, as for the dense
+    autoencoders.
 
     Examples
     --------

@@ -196,9 +196,10 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     -----
     Sequences of different lengths are padded with NaN at the end to the
     longest one's length, as tslearn does: a step whose channels are all
-    NaN is missing. The encoder skips the missing steps (a Keras mask),
-    the loss leaves them out, and ``score_samples`` averages the error over
-    the steps present; ``inverse_transform`` cannot know a code's length
+    NaN is missing. The encoder skips the frames whose steps are all
+    missing (a Keras mask) and reads the missing steps of a partly filled
+    frame as zeros; the loss leaves them out, and ``score_samples`` averages
+    the error over the steps present; ``inverse_transform`` cannot know a code's length
     and returns every step. NaN anywhere else (inside a sequence, in some
     channels of a step, or in every step of a row) is an error.
 

@@ -432,8 +432,8 @@ class ObservationVariance(keras.layers.Layer):
     (one shared entry when ``shared``), learned with the rest of the
     network unless ``trainable=False`` fixes it. ``min_variance`` keeps a
     feature the decoder predicts perfectly (a constant pixel) from driving
-    its variance, and the likelihood, to infinity. The likelihood loss of
-    ``training`` reads :meth:`variance`.
+    its variance, and the likelihood, to infinity. The likelihood loss in
+    ``losses`` reads :meth:`variance`.
 
     Each call also copies the variance into the variable ``variance_used``:
     Keras computes training metrics after the optimizer's step, so a metric
