@@ -70,6 +70,12 @@ def split(abnormal, seed, n_train=None, train_share=0.6):
     return normal[:n_train], np.r_[normal[n_train:], np.flatnonzero(abnormal)]
 
 
+def detection(y_test, scores):
+    """How well ``scores`` (higher for abnormal) find the abnormal rows."""
+    return {"roc_auc": roc_auc_score(y_test, scores),
+            "average_precision": average_precision_score(y_test, scores)}
+
+
 def errors(model, X):
     return np.mean((X - model.inverse_transform(model.transform(X))) ** 2, axis=1)
 
@@ -124,9 +130,7 @@ def main(argv=None):
         forest = IsolationForest(random_state=seed).fit(X_train)
         scores = -forest.score_samples(X_test)
         rows.append({"seed": seed, "model": "IsolationForest", "k": None, "normal_test_mse": None,
-                     "roc_auc": roc_auc_score(y_test, scores),
-                     "average_precision": average_precision_score(y_test, scores),
-                     "fit_s": time.perf_counter() - start})
+                     **detection(y_test, scores), "fit_s": time.perf_counter() - start})
         if seed == 0:
             curves["IsolationForest"] = roc_curve(y_test, scores)[:2]
         for k in args.n_components:
@@ -139,8 +143,7 @@ def main(argv=None):
                 e = errors(model, X_test)
                 rows.append({"seed": seed, "model": label, "k": k,
                              "normal_test_mse": float(e[~y_test].mean()),
-                             "roc_auc": roc_auc_score(y_test, e),
-                             "average_precision": average_precision_score(y_test, e), "fit_s": fit_s,
+                             **detection(y_test, e), "fit_s": fit_s,
                              "epochs": getattr(model, "n_iter_", None)})
                 print(f"seed {seed}, k={k}, {label}: normal test MSE {e[~y_test].mean():.4f}, "
                       f"ROC-AUC {rows[-1]['roc_auc']:.3f}, {fit_s:.1f} s", flush=True)

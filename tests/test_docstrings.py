@@ -15,9 +15,9 @@ SECTION = re.compile(r"^    (Parameters|Attributes|See Also|Notes|Examples|Refer
 def parameter_entries(cls):
     """``{name: (header, description)}`` of the Parameters section, in order."""
     doc = cls.__doc__
-    starts = {m.group(1): m.end() for m in SECTION.finditer(doc)}
-    section = doc[starts["Parameters"]:]
-    section = section[: SECTION.search(section).start()] if SECTION.search(section) else section
+    start = re.search(r"^    Parameters\n    -+\n", doc, re.MULTILINE).end()
+    following = SECTION.search(doc, start)
+    section = doc[start:following.start() if following else None]
     entries, name = {}, None
     for line in section.splitlines():
         if re.match(r"^    \S", line):
