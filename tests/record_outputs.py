@@ -49,7 +49,44 @@ def record(out):
             if hasattr(est, "loss_curve_"):
                 results[f"{name}.loss_curve_"] = np.asarray(est.loss_curve_)
         print(name, "recorded", flush=True)
+    results.update(imputer_variants(X_missing))
     np.savez(out, **results)
+
+
+def imputer_variants(X_missing):
+    """The imputer's other paths: no held-out entries, sparse input, draws, chosen entries."""
+    import scipy.sparse as sp
+
+    from skae import AutoencoderImputer
+
+    results = {}
+    sparse = sp.csr_matrix(np.nan_to_num(X_missing))
+    variants = {
+        "default": (AutoencoderImputer(max_iter=3, random_state=0), X_missing),
+        "no early stopping": (AutoencoderImputer(max_iter=3, early_stopping=False,
+                                                 random_state=np.random.RandomState(1)), X_missing),
+        "unstored": (AutoencoderImputer(max_iter=3, missing_values="unstored", n_components=4,
+                                        random_state=2), sparse),
+        "draws": (AutoencoderImputer(max_iter=3, sample_posterior=True, add_indicator=True,
+                                     random_state=3), X_missing),
+    }
+    rows, cols = np.arange(0, 120, 7), np.arange(0, 64, 4)[np.arange(0, 120, 7) % 16]
+    for label, (imputer, data) in variants.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            imputer.fit(data)
+            key = f"AutoencoderImputer[{label}]"
+            results[f"{key}.transform"] = np.asarray(imputer.transform(data))
+            results[f"{key}.transform again"] = np.asarray(imputer.transform(data))
+            results[f"{key}.predict_entries"] = imputer.predict_entries(data, rows, cols)
+            results[f"{key}.residual_std_"] = imputer.residual_std_
+            results[f"{key}.loss_curve_"] = np.asarray(imputer.loss_curve_)
+            results[f"{key}.validation_scores_"] = np.asarray(
+                imputer.validation_scores_ if imputer.validation_scores_ is not None else [])
+            results[f"{key}.architecture_scores_"] = np.asarray(
+                [s["validation_score"] or np.nan for s in imputer.architecture_scores_])
+        print(key, "recorded", flush=True)
+    return results
 
 
 def compare(a, b):
