@@ -143,10 +143,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     n_components : int or "auto", default="auto"
         Width of the code layer between encoder and decoder. ``"auto"``:
         64 for a network with hidden layers; for one without, the number of
-        features, at most 256. A network without hidden layers is linear,
-        and a wide code is what makes it good: on Fashion-MNIST (3,000
-        rows, split seed 1, 10% missing) test RMSE 0.529, 0.501, 0.474 and
-        0.471 with codes of 64, 128, 256 and 512.
+        features, at most 256: a linear network is good only with a wide code.
 
     hidden_layer_sizes : array-like of int or "auto", default="auto"
         Widths of the encoder's hidden layers, from input to code; the
@@ -155,13 +152,9 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         layer of 256 units and none, on the same held-out entries, and
         keeps the one that predicts them better (without
         ``early_stopping`` there are none: the first is fitted alone).
-        Neither is better everywhere: on the splits of
-        ``benchmarks/impute.py`` with seed 1, digits' test RMSE at 10%,
-        30% and 50% missing was 0.567, 0.622, 0.681 with the hidden layer
-        against 0.671, 0.729, 0.778 without; Fashion-MNIST's (3,000 rows)
-        0.554, 0.561, 0.587 against 0.474, 0.511, 0.542; in all six, the
-        held-out entries ranked the two as the test entries did. It costs
-        the time of both fits. The chosen sizes are ``hidden_layer_sizes_``.
+        Neither is better everywhere (see the imputation results page); the
+        choice costs the time of both fits. The chosen sizes are
+        ``hidden_layer_sizes_``.
 
     activation : str, default="relu"
         Activation of the hidden layers, by its Keras name ("relu", "elu",
@@ -172,18 +165,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
 
     learning_rate : float or "auto", default="auto"
         Initial step size of the optimizer. ``"auto"``: 3e-3 for a network
-        with hidden layers, 1e-3 for one without (a linear network), chosen
-        on the splits of ``benchmarks/impute.py`` with seed 1 (one network
-        each): the linear network's Fashion-MNIST (3,000 rows) test RMSE at
-        10%, 30% and 50% missing was 0.472, 0.505, 0.539 with 3e-3 against
-        0.463, 0.499, 0.535 with 1e-3 (0.462, 0.496, 0.534 with 3e-4, in
-        twice the epochs); with one hidden layer, 1e-3 gave digits 0.566,
-        0.605, 0.720 against 0.567, 0.625, 0.683, no better. On the
-        independent splits (seeds 0 and 2, ``benchmarks/impute.py`` itself)
-        one linear network's Fashion-MNIST RMSE fell at five of the six
-        settings (by 0.003 on average), while the default average of three
-        networks moved by at most 0.003 (lower at four of six). The value
-        used is ``learning_rate_``.
+        with hidden layers, 1e-3 for one without (a linear network), which
+        gains from smaller steps. The value used is ``learning_rate_``.
 
     learning_rate_schedule : {"plateau", "cosine", "constant"}, default="constant"
         How the step size moves during ``fit``. "plateau" divides it by 10
@@ -240,15 +223,8 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         linear network). A linear network cannot tell how many entries of
         a row it sees, so it learns the predictions suited to rows with as
         many gaps as in training; hiding fewer serves rows with few gaps
-        better. Measured on Fashion-MNIST (3,000 rows; the splits of
-        ``benchmarks/impute.py`` with seed 1; one linear network, three
-        initializations) test RMSE at 10% missing 0.469 with 0.15
-        against 0.482 with 0.25, at 30% 0.506 against 0.510, at 50%
-        (one initialization) 0.539 against 0.543; 0.1 and 0.05 were no
-        better than 0.15. A network with hidden layers does better with
-        0.25: 0.1 raised digits' RMSE at every rate (0.616, 0.664, 0.738
-        against 0.567, 0.622, 0.681 at 10%, 30%, 50%). The value used is
-        ``mask_fraction_``.
+        better, while a network with hidden layers does better hiding
+        more. The value used is ``mask_fraction_``.
 
     n_estimators : int, default=3
         Number of networks whose predictions are averaged. The first is
@@ -256,16 +232,9 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         architecture and their own seeds (initial weights, batches,
         held-out entries), so together they learn from every observed
         entry. Networks trained on few rows disagree, and their mean is
-        closer to the truth than one of them: three networks of one hidden
-        layer against one, on the splits of ``benchmarks/impute.py`` with
-        seed 1, test RMSE on digits at 10%, 30% and 50% missing 0.547,
-        0.602, 0.666 against 0.567, 0.622, 0.681, on Fashion-MNIST (3,000
-        rows) at 10% 0.541 against 0.554. Each network costs the time of
-        one fit (after the choice of ``"auto"``, which fits two, the
-        default costs about twice one network's choice); ``n_estimators=1``
-        is the fastest. On MovieLens ratings (sparse, with many more rows
-        and features) three networks gained nothing over one (test RMSE
-        0.862 against 0.861, ``benchmarks/movielens.py``).
+        closer to the truth than one of them; on large data (MovieLens
+        ratings) they gain little. Each network costs the time of one fit;
+        ``n_estimators=1`` is the fastest.
 
     sample_posterior : bool, default=False
         When True, ``transform`` draws each imputed value from a Gaussian
@@ -385,18 +354,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     of the chosen kind averaged (``n_estimators=3``), a
     constant learning rate, ``n_iter_no_change=20``, an L2 penalty
     ``alpha=1e-4``, and its weights are the moving average (momentum 0.99)
-    of the optimizer's. Measured on splits other than the benchmark's
-    (``benchmarks/impute.py`` with seed 1), test RMSE of the removed
-    entries: on digits with 30% missing 0.738 with a constant rate and the
-    moving average, against 0.781 with the other autoencoders' settings
-    (KNNImputer: 0.745); then ``alpha=1e-4`` against 0: digits 10% and 50%
-    missing 0.586 and 0.770 against 0.593 and 0.795, breast cancer 0.386
-    and 0.559 against 0.444 and 0.607, Fashion-MNIST (3,000 rows) 10%
-    missing 0.555 against 0.768. The penalty is added to a loss that is
-    the squared error summed over a row's observed entries divided by its
-    width: for very sparse rows (ratings) the loss is far smaller, and so
-    must ``alpha`` be (``benchmarks/movielens.py`` uses 1e-5). These
-    were measured with one hidden layer of 256 units and a code of 64.
+    of the optimizer's: each helped on held-out splits of digits, breast
+    cancer and Fashion-MNIST (the imputation results page has the current
+    table). The penalty is added to a loss that is the squared error summed
+    over a row's observed entries divided by its width: for very sparse rows
+    (ratings) the loss is far smaller, and so must ``alpha`` be
+    (``benchmarks/movielens.py`` uses 1e-5).
 
     See Also
     --------
