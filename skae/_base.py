@@ -142,6 +142,25 @@ def cleared_on_failure(estimator, private=(), clear=True):
         raise
 
 
+def finite(values, X, where):
+    """Return ``values`` (one entry or row per row of X) if all are finite.
+
+    Otherwise raise a ValueError naming ``where`` (the method) and the rows:
+    nothing non-finite leaves the package silently.
+    """
+    bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    if not bad.any():
+        return values
+    raise ValueError(
+        f"{where} gave non-finite values for "
+        f"{bad.sum()} of {len(values)} rows (rows {rows_shown(bad)}): their values "
+        "are too large in magnitude for the fitted network (largest "
+        f"absolute input value {np.nanmax(np.abs(X)):.3g}). Scale X the way "
+        "the training data were scaled, for example with the StandardScaler "
+        "fitted on them."
+    )
+
+
 class GatheredConvergenceWarnings:
     """Gather the ConvergenceWarnings of several fits, so that one warning speaks for all.
 
@@ -308,7 +327,8 @@ class BaseAutoencoder(BaseEstimator):
         (``partial_fit``). ``rng``, a RandomState, makes the fit's draws
         (initial weights, shuffling, validation split) instead of
         ``random_state``: fits given equal ones hold out the same rows.
-        Nothing is changed unless training succeeds.
+        Nothing is changed unless training succeeds. Returns the rows
+        trained on and those held out for validation (None without).
         """
         X = _as_float32(X)
         self._check_params_against(X)
@@ -367,6 +387,7 @@ class BaseAutoencoder(BaseEstimator):
             self.loss_curve_ = result.loss_curve
         self.validation_scores_ = scores
         self.best_validation_score_ = None if scores is None else max(scores, default=None)
+        return X_train, X_val
 
     def _code_width(self):
         """Width of the code of the network being fitted."""
@@ -593,22 +614,8 @@ class BaseAutoencoder(BaseEstimator):
         return self._decode(self._encode(X))
 
     def _finite(self, values, X, method):
-        """Return ``values`` (one entry or row per row of X) if all are finite.
-
-        Otherwise raise a ValueError naming the rows: nothing non-finite
-        leaves the package silently.
-        """
-        bad = ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
-        if not bad.any():
-            return values
-        raise ValueError(
-            f"{type(self).__name__}.{method} gave non-finite values for "
-            f"{bad.sum()} of {len(values)} rows (rows {rows_shown(bad)}): their values "
-            "are too large in magnitude for the fitted network (largest "
-            f"absolute input value {np.nanmax(np.abs(X)):.3g}). Scale X the way "
-            "the training data were scaled, for example with the StandardScaler "
-            "fitted on them."
-        )
+        """``values`` if all are finite, else a ValueError naming ``method`` (see :func:`finite`)."""
+        return finite(values, X, f"{type(self).__name__}.{method}")
 
     def _unit_interval_setting(self):
         """``(setting, alternative)`` when the parameters need X in [0, 1], else None."""
@@ -640,10 +647,6 @@ class BaseAutoencoder(BaseEstimator):
         return codes
 
     # --------------------------------------------------------- persistence
-
-    def _fitted_state(self):
-        """The fitted attributes by name, to set again with ``vars(self).update``."""
-        return {name: getattr(self, name) for name in fitted_attributes(self, self._fitted_private)}
 
     def __getstate__(self):
         from . import _keras

@@ -2,11 +2,10 @@
 
 import warnings
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.utils import check_random_state
@@ -15,8 +14,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import (
     BaseAutoencoder,
     GatheredConvergenceWarnings,
+    checked_widths,
     cleared_on_failure,
     constraints,
+    finite,
 )
 from ._compat import (
     Interval,
@@ -33,6 +34,11 @@ _SHARED = ("hidden_layer_sizes", "activation", "optimizer", "learning_rate",
            "learning_rate_schedule", "batch_size", "max_iter", "n_iter_no_change", "tol",
            "alpha", "random_state", "verbose")
 
+#: The imputer's parameters that each of its networks is given as they are.
+_NETWORK_PARAMETERS = ("activation", "optimizer", "learning_rate_schedule", "batch_size",
+                       "max_iter", "early_stopping", "validation_fraction", "n_iter_no_change",
+                       "tol", "alpha", "random_state", "verbose")
+
 
 #: The networks ``hidden_layer_sizes="auto"`` fits, best on held-out entries kept.
 AUTO_HIDDEN_LAYER_SIZES = ((256,), ())
@@ -47,17 +53,6 @@ AUTO_MASK, AUTO_LINEAR_MASK = 0.25, 0.15
 
 #: ``learning_rate="auto"``: for a network with hidden layers, and for one without.
 AUTO_RATE, AUTO_LINEAR_RATE = 3e-3, 1e-3
-
-
-class _Architecture(NamedTuple):
-    """What one network of the imputer is fitted with, "auto" values resolved."""
-
-    hidden_layer_sizes: tuple
-    n_components: int
-    mask_fraction: float
-    learning_rate: float
-
-
 
 
 def _chunks(rows, n_features):
@@ -110,7 +105,153 @@ def _is_nan(value):
     return bool(isinstance(value, Real) and np.isnan(value))
 
 
-class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
+class _MaskedAutoencoder(BaseAutoencoder):
+    """One network of :class:`AutoencoderImputer`: a dense autoencoder of
+    standardized rows that learns from their observed entries only.
+
+    Its parameters are the imputer's with every ``"auto"`` resolved.
+    ``fit`` takes the standardized rows (NaN, or unstored, where missing)
+    and the range of each feature's observed values, to which the inputs
+    and predictions are clipped; it also measures ``residual_`` on the
+    entries it held out.
+    """
+
+    _allow_nan = True
+    _masked_weighting = "entry"
+    # The moving average of the weights helped on digits with 30% missing;
+    # the measurements are in the commit that set it (git log -S).
+    _weight_averaging = 0.99
+
+    def __init__(self, hidden_layer_sizes, n_components, mask_fraction, learning_rate, *,
+                 activation, optimizer, learning_rate_schedule, batch_size, max_iter,
+                 early_stopping, validation_fraction, n_iter_no_change, tol, alpha,
+                 random_state, verbose):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.n_components = n_components
+        self.mask_fraction = mask_fraction
+        self.learning_rate = learning_rate
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate_schedule = learning_rate_schedule
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.alpha = alpha
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, Z, bounds, rng=None):
+        """Train on standardized rows Z; ``bounds`` is ``(low, high)`` per feature.
+
+        ``rng`` makes the fit's draws instead of ``random_state``: networks
+        given equal ones hold out the same entries.
+        """
+        self._bounds = bounds
+        X_train, target = self._fit(Z, rng=rng)
+        if target is None:
+            # No held-out entries: hide some training entries afresh.
+            inputs, target = _hide_entries(Z, max(self.mask_fraction, 0.1),
+                                           check_random_state(self.random_state))
+        else:
+            inputs = X_train
+            # The masked loss divides each row's sum by the number of
+            # features; per held-out entry is the readable scale.
+            n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
+            per_entry = Z.shape[0] * Z.shape[1] / n_held
+            self.validation_scores_ = [s * per_entry for s in self.validation_scores_]
+            self.best_validation_score_ = max(self.validation_scores_)
+        self.residual_ = self._residuals(inputs, target)
+        return self
+
+    def predict(self, Z):
+        """The predictions of standardized rows Z, inputs and outputs clipped to ``bounds``.
+
+        A network extrapolates wildly beyond the values it was trained on (a
+        rare pixel's value in a feature constant at ``fit`` gave an
+        imputation of 58 standard deviations).
+        """
+        low, high = self._bounds
+        Z = np.clip(Z, low, high)
+        return np.clip(finite(self._reconstruct(Z), Z, "AutoencoderImputer.transform"), low, high)
+
+    def _residuals(self, inputs, target):
+        """Per feature, the root mean squared error of predicting ``target``'s entries."""
+        n_features = inputs.shape[1]
+        squared, counts = np.zeros(n_features), np.zeros(n_features)
+        rows = np.flatnonzero(
+            target.getnnz(axis=1) if sp.issparse(target) else ~np.isnan(target).all(axis=1)
+        )
+        for chunk in _chunks(rows, n_features):
+            truth = dense_rows(target, chunk)
+            held = ~np.isnan(truth)
+            errors = np.where(held, self.predict(dense_rows(inputs, chunk)) - truth, 0.0)
+            squared += np.sum(errors**2, axis=0)
+            counts += held.sum(axis=0)
+        overall = np.sum(squared) / max(np.sum(counts), 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sqrt(np.where(counts > 0, squared / counts, overall))
+
+    def _check_params_against(self, X):
+        # The imputer's network has no sparsity, code or loss settings.
+        self._check_hidden_layer_sizes()
+
+    def _split_validation(self, X, rng):
+        """Hold out entries: training rows without them, and a target of them alone.
+
+        The validation pass predicts the held-out entries (the target, NaN
+        or unstored elsewhere) from the training entries of the same rows.
+        """
+        if not self.early_stopping:
+            return X, None
+        X_train, target = _hide_entries(X, self.validation_fraction, rng)
+        n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
+        n_left = X_train.nnz if sp.issparse(X_train) else np.sum(~np.isnan(X_train))
+        if n_held == 0 or n_left == 0:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no observed "
+                f"entries to {'validate' if n_held == 0 else 'train'} on among the "
+                f"{n_held + n_left} of X. Lower or raise validation_fraction, give "
+                "more data, or set early_stopping=False."
+            )
+        return X_train, target
+
+    def _build_networks(self, X, seed):
+        from . import _keras
+        return _keras.networks.dense_autoencoder(
+            X.shape[1],
+            self.n_components,
+            self.hidden_layer_sizes,
+            missing=dict(rate=self.mask_fraction, seed=seed + SECOND_STREAM_SEED_OFFSET),
+            activation=self.activation,
+            output_activation="linear",
+            alpha=self.alpha,
+            seed=seed,
+        )
+
+    def _output_mean(self, X):
+        # Standardized from the observed values: their mean is 0, the
+        # output's zero bias already.
+        return None
+
+    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
+                        **options):
+        # X_val is the target of held-out entries; their input is the
+        # training rows themselves.
+        return self._train(
+            networks.model, X_train, None if X_val is None else X_train, target_val=X_val,
+            seed=seed, max_iter=max_iter, loss="mse", **options,
+        )
+
+
+def _kept_network(name, doc):
+    """A fitted attribute of the imputer that is its first network's."""
+    return property(lambda self: getattr(self._networks[0], name), doc=doc)
+
+
+class AutoencoderImputer(TransformerMixin, BaseEstimator):
     """Impute missing values with an autoencoder trained on the observed entries only.
 
     Used like :class:`~sklearn.impute.IterativeImputer` or
@@ -311,23 +452,19 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         the average of ``n_estimators`` networks, which is smaller: the
         other networks have trained on those entries.
 
-    ensemble_ : list of AutoencoderImputer
-        The ``n_estimators - 1`` further imputers (each of one network)
-        whose predictions are averaged with this one's; empty with
-        ``n_estimators=1``.
-
     indicator_ : MissingIndicator or None
         The indicator appended by ``add_indicator``.
 
     model_, encoder_, decoder_ : keras.Model
-        The fitted autoencoder and its halves, on standardized features
-        (the first network's, with ``n_estimators > 1``).
+        The first network's autoencoder and its halves, on standardized
+        features (the others', with ``n_estimators > 1``, are kept
+        privately and averaged with it).
 
     n_components_ : int
         Width of the code.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs the first network ran.
 
     loss_curve_ : list of float
         Training loss at the end of each epoch: squared error summed over
@@ -383,19 +520,7 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
     True
     """
 
-    _allow_nan = True
-    _masked_weighting = "entry"
-    # Measured on digits with 30% missing (split seed 1): test RMSE 0.725
-    # and 0.731 for two initializations with a moving average of momentum
-    # 0.99, against 0.750 and 0.759 without (0.772 with 0.999). Warmed up
-    # since (see _keras.training._WarmedAverage), impute.py's seed-0 split: wine,
-    # 124 training rows, 0.7206 / 0.7419 / 0.8963 -> 0.6537 / 0.7360 /
-    # 0.8093 at 10 / 30 / 50% missing; Fashion-MNIST 0.4669 / 0.4956 /
-    # 0.5331 -> 0.4693 / 0.4969 / 0.5347; digits, breast cancer and
-    # diabetes within 0.001.
-    _weight_averaging = 0.99
-    _fitted_private = BaseAutoencoder._fitted_private + (
-        "_posterior_rng", "_holdout", "_holdout_ratio", "_architecture")
+    _fitted_private = ("_posterior_rng", "_networks")
 
     _parameter_constraints = {
         "missing_values": [MissingValues(numeric_only=True), StrOptions({"unstored"})],
@@ -459,6 +584,17 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
 
+    model_ = _kept_network("model_", "The first network's autoencoder.")
+    encoder_ = _kept_network("encoder_", "The first network's encoder.")
+    decoder_ = _kept_network("decoder_", "The first network's decoder.")
+    n_components_ = _kept_network("n_components_", "Width of the code.")
+    n_iter_ = _kept_network("n_iter_", "Epochs the first network ran.")
+    loss_curve_ = _kept_network("loss_curve_", "The first network's training loss by epoch.")
+    validation_scores_ = _kept_network("validation_scores_",
+                                       "The first network's held-out scores by epoch.")
+    best_validation_score_ = _kept_network("best_validation_score_",
+                                           "The best of ``validation_scores_``.")
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = _is_nan(self.missing_values)
@@ -495,27 +631,36 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
                 "the indicator of the unstored entries would be a dense matrix."
             )
         self._fit_standardization(X, missing)
-        if not self._kept().any():
+        kept = self._kept()
+        if not kept.any():
             raise ValueError(
                 f"{type(self).__name__} needs observed values to learn from, but "
                 f"every value of X is missing (missing_values={self.missing_values!r})."
             )
         Z = self._standardized(X)
+        # The range of each feature's observed values, standardized.
+        bounds = tuple((limit[kept] - self.mean_[kept]) / self.scale_[kept]
+                       for limit in (self.data_min_, self.data_max_))
         with GatheredConvergenceWarnings() as gathered:
-            self._fit_architectures(Z)
-            self.ensemble_ = []
-            self._measure_residuals(Z)  # of this network alone, on its held-out entries
-            del self._holdout, self._holdout_ratio, self._architecture
+            first = self._fit_architectures(Z, bounds)
             rng = check_random_state(self.random_state)
             self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
-            self.ensemble_ = self._fit_ensemble(X, missing, rng)
+            # The others: the first's architecture, each with its own seed
+            # (initial weights, batches, held-out entries).
+            seeds = rng.randint(0, 2**31 - 1, size=self.n_estimators - 1)
+            self._networks = [first] + [
+                clone(first).set_params(random_state=int(seed)).fit(Z, bounds) for seed in seeds
+            ]
         if gathered.count:
-            n_fitted = len(self.architecture_scores_) + len(self.ensemble_)
+            n_fitted = len(self.architecture_scores_) + self.n_estimators - 1
             warnings.warn(
                 f"{gathered.count} of the {n_fitted} networks fitted reached "
                 f"max_iter={self.max_iter} epochs before converging; raise max_iter.",
                 ConvergenceWarning,
             )
+        residual = np.full(self.n_features_in_, np.nan)
+        residual[kept] = first.residual_ * self.scale_[kept]
+        self.residual_std_ = residual
         self.indicator_ = (
             MissingIndicator(missing_values=np.nan, error_on_new=False).fit(
                 np.where(missing, np.nan, 0.0)
@@ -524,17 +669,18 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         )
 
     def _architectures(self, n_features):
-        """The ``_Architecture`` of each network to fit."""
+        """The ``_MaskedAutoencoder`` of each candidate network, unfitted."""
         if isinstance(self.hidden_layer_sizes, str):  # "auto"
             candidates = AUTO_HIDDEN_LAYER_SIZES
-            if not self._uses_validation():
+            if not self.early_stopping:
                 candidates = candidates[:1]  # nothing held out to choose by
         else:
-            self._check_hidden_layer_sizes()  # before reading the widths as ints
-            candidates = [self._hidden_layer_sizes()]
-        return [_Architecture(hidden, self._auto_code(hidden, n_features),
-                              self._auto("mask_fraction", hidden, AUTO_MASK, AUTO_LINEAR_MASK),
-                              self._auto("learning_rate", hidden, AUTO_RATE, AUTO_LINEAR_RATE))
+            candidates = [checked_widths(self.hidden_layer_sizes, "hidden_layer_sizes")]
+        shared = {name: getattr(self, name) for name in _NETWORK_PARAMETERS}
+        return [_MaskedAutoencoder(hidden, self._auto_code(hidden, n_features),
+                                   self._auto("mask_fraction", hidden, AUTO_MASK, AUTO_LINEAR_MASK),
+                                   self._auto("learning_rate", hidden, AUTO_RATE, AUTO_LINEAR_RATE),
+                                   **shared)
                 for hidden in candidates]
 
     def _auto_code(self, hidden, n_features):
@@ -549,62 +695,29 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             return float(value)
         return with_hidden if hidden else linear
 
-    def _fit_architectures(self, Z):
-        """Fit each candidate network on the same held-out entries; keep the best."""
+    def _fit_architectures(self, Z, bounds):
+        """Fit each candidate network on the same held-out entries; return the best."""
         candidates = self._architectures(Z.shape[1])
         # An int random_state makes every fit draw the same; otherwise one
         # seed drawn here is shared, so that all hold out the same entries.
         seed = (None if isinstance(self.random_state, Integral)
                 else check_random_state(self.random_state).randint(0, 2**31 - 1))
-        fitted, scores = [], []
-        for architecture in candidates:
-            self._architecture = architecture
-            self._fit(Z, rng=None if seed is None else np.random.RandomState(seed))
-            if self.validation_scores_ is not None:
-                # The masked loss divides each row's sum by the number of
-                # features; per held-out entry is the readable scale.
-                per_entry = self._holdout_ratio
-                self.validation_scores_ = [s * per_entry for s in self.validation_scores_]
-                self.best_validation_score_ = max(self.validation_scores_)
-            scores.append(self.best_validation_score_)
-            fitted.append(self._fitted_state())
-        best = 0 if None in scores else int(np.argmax(scores))
-        vars(self).update(fitted[best])
-        kept = self._architecture
+        scores = []
+        for network in candidates:
+            network.fit(Z, bounds, rng=None if seed is None else np.random.RandomState(seed))
+            scores.append(network.best_validation_score_)
+        kept = candidates[0 if None in scores else int(np.argmax(scores))]
         self.hidden_layer_sizes_ = kept.hidden_layer_sizes
         self.mask_fraction_, self.learning_rate_ = kept.mask_fraction, kept.learning_rate
         self.architecture_scores_ = [
-            {**architecture._asdict(),
+            {"hidden_layer_sizes": network.hidden_layer_sizes,
+             "n_components": network.n_components,
+             "mask_fraction": network.mask_fraction,
+             "learning_rate": network.learning_rate,
              "validation_score": None if score is None else float(score)}
-            for architecture, score in zip(candidates, scores)
+            for network, score in zip(candidates, scores)
         ]
-
-    def _fit_ensemble(self, X, missing, rng):
-        """The ``n_estimators - 1`` further imputers of the chosen network, fitted on X.
-
-        Each has its own seed, so its own initial weights, batches and
-        held-out entries; X is the validated input, NaN (or unstored) where
-        missing, so each standardizes it as this imputer did.
-        """
-        params = {
-            **self.get_params(),
-            "missing_values": np.nan if missing is not None else "unstored",
-            "hidden_layer_sizes": self.hidden_layer_sizes_,
-            "n_components": self.n_components_,
-            "mask_fraction": self.mask_fraction_,
-            "learning_rate": self.learning_rate_,
-            "n_estimators": 1,
-            "sample_posterior": False,
-            "add_indicator": False,
-        }
-        seeds = rng.randint(0, 2**31 - 1, size=self.n_estimators - 1)
-        return [type(self)(**{**params, "random_state": int(seed)}).fit(X) for seed in seeds]
-
-    def _code_width(self):
-        return self._architecture.n_components
-
-    def _learning_rate(self):
-        return self._architecture.learning_rate
+        return kept
 
     def _unstored(self):
         return isinstance(self.missing_values, str) and self.missing_values == "unstored"
@@ -687,86 +800,6 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             Z.data = (Z.data - mean[Z.indices]) / scale[Z.indices]
             return Z
         return (np.asarray(X[:, kept], dtype=np.float64) - mean) / scale
-
-    def _check_params_against(self, X):
-        # hidden_layer_sizes is checked once, by _architectures, before any fit.
-        pass
-
-    def _split_validation(self, X, rng):
-        """Hold out entries: training rows without them, and a target of them alone.
-
-        The validation pass predicts the held-out entries (the target, NaN
-        or unstored elsewhere) from the training entries of the same rows.
-        """
-        if not self._uses_validation():
-            self._holdout, self._holdout_ratio = None, 1.0
-            return X, None
-        X_train, target = _hide_entries(X, self.validation_fraction, rng)
-        n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
-        n_left = X_train.nnz if sp.issparse(X_train) else np.sum(~np.isnan(X_train))
-        if n_held == 0 or n_left == 0:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves no observed "
-                f"entries to {'validate' if n_held == 0 else 'train'} on among the "
-                f"{n_held + n_left} of X. Lower or raise validation_fraction, give "
-                "more data, or set early_stopping=False."
-            )
-        self._holdout = (X_train, target)
-        self._holdout_ratio = X.shape[0] * X.shape[1] / n_held
-        return X_train, target
-
-    def _build_networks(self, X, seed):
-        from . import _keras
-        architecture = self._architecture
-        return _keras.networks.dense_autoencoder(
-            X.shape[1],
-            architecture.n_components,
-            architecture.hidden_layer_sizes,
-            missing=dict(rate=architecture.mask_fraction, seed=seed + SECOND_STREAM_SEED_OFFSET),
-            activation=self.activation,
-            output_activation="linear",
-            alpha=self.alpha,
-            seed=seed,
-        )
-
-    def _output_mean(self, X):
-        # Standardized from the observed values: their mean is 0, the
-        # output's zero bias already.
-        return None
-
-    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        **options):
-        # X_val is the target of held-out entries; their input is the
-        # training rows themselves.
-        return self._train(
-            networks.model, X_train, None if X_val is None else X_train, target_val=X_val,
-            seed=seed, max_iter=max_iter, loss="mse", **options,
-        )
-
-    def _measure_residuals(self, Z):
-        """Set ``residual_std_`` from predictions of entries the network did not see."""
-        if self._holdout is None:
-            # No held-out entries: hide some training entries afresh.
-            rng = check_random_state(self.random_state)
-            inputs, target = _hide_entries(Z, max(self.mask_fraction_, 0.1), rng)
-        else:
-            inputs, target = self._holdout
-        squared, counts = np.zeros(Z.shape[1]), np.zeros(Z.shape[1])
-        rows = np.flatnonzero(
-            target.getnnz(axis=1) if sp.issparse(target) else ~np.isnan(target).all(axis=1)
-        )
-        for chunk in _chunks(rows, Z.shape[1]):
-            truth = dense_rows(target, chunk)
-            held = ~np.isnan(truth)
-            errors = np.where(held, self._predict(dense_rows(inputs, chunk)) - truth, 0.0)
-            squared += np.sum(errors**2, axis=0)
-            counts += held.sum(axis=0)
-        overall = np.sum(squared) / max(np.sum(counts), 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            per_feature = np.where(counts > 0, squared / counts, overall)
-        residual = np.full(self.n_features_in_, np.nan)
-        residual[self._kept()] = np.sqrt(per_feature) * self.scale_[self._kept()]
-        self.residual_std_ = residual
 
     # ---------------------------------------------------------- transform
 
@@ -874,25 +907,12 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
         return values
 
     def _predict(self, Z):
-        """The network's predictions of standardized rows Z, within the fitted range.
-
-        Inputs and predictions are clipped to each feature's observed range
-        at ``fit``: a network extrapolates wildly beyond the values it was
-        trained on (a rare pixel's value in a feature constant at ``fit``
-        gave an imputation of 58 standard deviations).
-        """
+        """The mean of the networks' predictions of standardized rows Z."""
         return np.mean(self._predictions(Z), axis=0)
 
     def _predictions(self, Z):
-        """Each network's predictions of standardized rows Z (see ``_predict``)."""
-        kept = self._kept()
-        low = (self.data_min_[kept] - self.mean_[kept]) / self.scale_[kept]
-        high = (self.data_max_[kept] - self.mean_[kept]) / self.scale_[kept]
-        Z = np.clip(Z, low, high)
-        return np.stack([
-            np.clip(imputer._finite(imputer._reconstruct(Z), Z, "transform"), low, high)
-            for imputer in [self, *self.ensemble_]
-        ])
+        """Each network's predictions of standardized rows Z, within the fitted range."""
+        return np.stack([network.predict(Z) for network in self._networks])
 
     def _impute(self, X):
         """X (an array, NaN where missing) with its gaps filled."""
@@ -904,11 +924,11 @@ class AutoencoderImputer(TransformerMixin, BaseAutoencoder):
             Z = self._standardized(X[rows])
             if self.sample_posterior:
                 # Around one network's prediction, drawn for each row.
-                imputers = [self, *self.ensemble_]
-                drawn = (self._posterior_rng.randint(len(imputers), size=len(Z))
-                         if self.ensemble_ else np.zeros(len(Z), dtype=int))
+                networks = self._networks
+                drawn = (self._posterior_rng.randint(len(networks), size=len(Z))
+                         if len(networks) > 1 else np.zeros(len(Z), dtype=int))
                 predicted = self._predictions(Z)[drawn, np.arange(len(Z))]
-                spread = np.stack([imputer.residual_std_[kept] for imputer in imputers])
+                spread = np.stack([network.residual_ * self.scale_[kept] for network in networks])
                 noise = self._posterior_rng.standard_normal(predicted.shape)
                 predicted = predicted * self.scale_[kept] + self.mean_[kept]
                 predicted = np.clip(predicted + noise * spread[drawn],

@@ -1,5 +1,6 @@
 """AutoencoderImputer: what it keeps, what it learns, and how it fails."""
 
+import copy
 import pickle
 
 import numpy as np
@@ -14,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderImputer, AutoencoderTransformer
+from skae._impute import _MaskedAutoencoder
 
 # Inference runs in float64: a row's imputation depends on the other rows of
 # its call by float64 rounding at most.
@@ -155,14 +157,14 @@ def test_auto_keeps_the_network_that_predicts_the_held_out_entries_best(data):
 def test_auto_compares_the_networks_on_the_same_held_out_entries(data, monkeypatch,
                                                                   random_state):
     held_out = []
-    split = AutoencoderImputer._split_validation
+    split = _MaskedAutoencoder._split_validation
 
     def recording(self, X, rng):
         X_train, target = split(self, X, rng)
         held_out.append(target)
         return X_train, target
 
-    monkeypatch.setattr(AutoencoderImputer, "_split_validation", recording)
+    monkeypatch.setattr(_MaskedAutoencoder, "_split_validation", recording)
     state = np.random.RandomState(0) if random_state == "instance" else None
     AutoencoderImputer(max_iter=2, n_estimators=1, random_state=state).fit(data[1])
     assert len(held_out) == 2
@@ -182,14 +184,14 @@ def test_auto_without_early_stopping_fits_the_hidden_layer_alone(data):
 def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monkeypatch):
     X_missing = data[1]
     hidden = []
-    build = AutoencoderImputer._build_networks
+    build = _MaskedAutoencoder._build_networks
 
     def recording(self, X, seed):
         networks = build(self, X, seed)
         hidden.append([layer.rate for layer in networks.model.layers if hasattr(layer, "rate")])
         return networks
 
-    monkeypatch.setattr(AutoencoderImputer, "_build_networks", recording)
+    monkeypatch.setattr(_MaskedAutoencoder, "_build_networks", recording)
     auto = AutoencoderImputer(max_iter=2, n_estimators=2, random_state=0).fit(X_missing)
     scores = auto.architecture_scores_
     assert [(s["hidden_layer_sizes"], s["mask_fraction"]) for s in scores] == [
@@ -198,7 +200,7 @@ def test_auto_mask_fraction_hides_fewer_entries_from_a_linear_network(data, monk
         (s["hidden_layer_sizes"], s["mask_fraction"]) for s in scores)[auto.hidden_layer_sizes_]
     # Each network is built with its own rate; the ensemble's with the kept one's.
     assert hidden == [[0.25], [0.15], [auto.mask_fraction_]]
-    assert auto.ensemble_[0].mask_fraction_ == auto.mask_fraction_
+    assert auto._networks[1].mask_fraction == auto.mask_fraction_
     # A number is used as given, whatever the network.
     hidden.clear()
     fixed = AutoencoderImputer(max_iter=2, n_estimators=1, mask_fraction=0.4,
@@ -227,7 +229,7 @@ def test_auto_learning_rate_is_lower_for_a_linear_network(data, monkeypatch):
         (s["hidden_layer_sizes"], s["learning_rate"]) for s in scores)[auto.hidden_layer_sizes_]
     # Each network trains at its own rate; the ensemble's at the kept one's.
     assert rates == [3e-3, 1e-3, auto.learning_rate_]
-    assert auto.ensemble_[0].learning_rate_ == auto.learning_rate_
+    assert auto._networks[1].learning_rate == auto.learning_rate_
     # A number is used as given, whatever the network.
     rates.clear()
     fixed = AutoencoderImputer(max_iter=2, n_estimators=1, learning_rate=0.02,
@@ -257,6 +259,13 @@ def test_auto_code_width_of_an_explicit_network(data):
 # ------------------------------------------------------------- ensembles
 
 
+def _network_alone(imputer, k):
+    """A copy of a fitted imputer that imputes with its ``k``-th network alone."""
+    alone = copy.copy(imputer)
+    alone._networks = [imputer._networks[k]]
+    return alone
+
+
 @pytest.fixture(scope="module")
 def ensemble(data):
     return AutoencoderImputer(**{**SMALL, "n_estimators": 3}).fit(data[1])
@@ -264,17 +273,17 @@ def ensemble(data):
 
 def test_an_ensemble_averages_networks_of_the_first_ones_architecture(ensemble, fitted, data):
     X_missing = data[1]
-    assert len(ensemble.ensemble_) == 2 and fitted.ensemble_ == []
-    for member in ensemble.ensemble_:
-        assert member.hidden_layer_sizes_ == fitted.hidden_layer_sizes_
-        assert member.n_components_ == fitted.n_components_
-        assert member.n_estimators == 1 and member.ensemble_ == []
+    assert len(ensemble._networks) == 3 and len(fitted._networks) == 1
+    for network in ensemble._networks[1:]:
+        assert network.hidden_layer_sizes == fitted.hidden_layer_sizes_
+        assert network.n_components_ == fitted.n_components_
     # The first network is the one-network fit of the same random_state,
     # and so are its held-out error and residuals; the others have their
     # own seeds.
     assert ensemble.best_validation_score_ == fitted.best_validation_score_
     assert_array_equal(ensemble.residual_std_, fitted.residual_std_)
-    fills = [fitted.transform(X_missing)] + [m.transform(X_missing) for m in ensemble.ensemble_]
+    fills = [fitted.transform(X_missing)] + [_network_alone(ensemble, k).transform(X_missing)
+                                             for k in (1, 2)]
     holes = np.isnan(X_missing)
     assert not np.allclose(fills[1][holes], fills[2][holes])
     assert_allclose(ensemble.transform(X_missing), np.mean(fills, axis=0), **SAME_NUMBERS)
@@ -291,15 +300,15 @@ def test_an_ensemble_imputes_better_than_one_network(ensemble, fitted, data):
 
 def test_the_default_averages_three_networks_of_the_kind_auto_kept(data):
     imputer = AutoencoderImputer(max_iter=2, random_state=0).fit(data[1])
-    assert len(imputer.architecture_scores_) == 2 and len(imputer.ensemble_) == 2
-    for member in imputer.ensemble_:
-        assert member.hidden_layer_sizes_ == imputer.hidden_layer_sizes_
-        assert member.n_components_ == imputer.n_components_
+    assert len(imputer.architecture_scores_) == 2 and len(imputer._networks) == 3
+    for network in imputer._networks[1:]:
+        assert network.hidden_layer_sizes == imputer.hidden_layer_sizes_
+        assert network.n_components_ == imputer.n_components_
 
 
 def test_an_ensemble_round_trips_through_pickle(ensemble, data):
     restored = pickle.loads(pickle.dumps(ensemble))
-    assert len(restored.ensemble_) == 2
+    assert len(restored._networks) == 3
     assert_array_equal(restored.transform(data[1]), ensemble.transform(data[1]))
 
 
@@ -308,9 +317,9 @@ def test_an_ensembles_draws_are_around_one_network_per_row(ensemble, fitted, dat
     drawing = pickle.loads(pickle.dumps(ensemble)).set_params(sample_posterior=True)
     # Each network's imputations; the first network's are the one-network fit's.
     alone = np.stack([fitted.transform(X_missing)]
-                     + [member.transform(X_missing) for member in drawing.ensemble_])
-    for imputer in [drawing, *drawing.ensemble_]:  # no noise: a draw is a prediction
-        imputer.residual_std_ = np.zeros_like(imputer.residual_std_)
+                     + [_network_alone(ensemble, k).transform(X_missing) for k in (1, 2)])
+    for network in drawing._networks:  # no noise: a draw is a prediction
+        network.residual_ = np.zeros_like(network.residual_)
     rows = np.flatnonzero(np.isnan(X_missing).any(axis=1))
     chosen = []
     for _ in range(5):
