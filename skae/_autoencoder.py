@@ -14,6 +14,14 @@ from ._base import (
 from ._compat import _fit_context
 
 
+def mean_score(scores):
+    """The mean of finite ``scores`` as a float, even where their sum overflows."""
+    mean = np.mean(scores)
+    if not np.isfinite(mean):
+        mean = np.sum(scores / len(scores))
+    return float(mean)
+
+
 class AutoencoderTransformer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseAutoencoder
 ):
@@ -405,11 +413,7 @@ class AutoencoderTransformer(
         score : float
             ``score_samples(X).mean()``.
         """
-        scores = self.score_samples(X)
-        mean = np.mean(scores)
-        if not np.isfinite(mean):  # the sum of finite scores overflowed
-            mean = np.sum(scores / len(scores))
-        return float(mean)
+        return mean_score(self.score_samples(X))
 
     @property
     def _n_features_out(self):

@@ -588,6 +588,10 @@ class BaseAutoencoder(BaseEstimator):
         """
         return self._validate_rows(X, reset=False)
 
+    def _inference_rows(self, X, method):
+        """X as flat rows for ``method``: the shaped families flatten N-D arrays."""
+        return X
+
     def _set_networks(self, model, encoder, decoder):
         """Hold the fitted models and read their weights for inference.
 

@@ -7,6 +7,13 @@ from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval
 from ._shaped import ShapedAutoencoder
 
+#: The convolutional network's parameters, shared with the variational family.
+CONV_CONSTRAINTS = {
+    "image_shape": ["array-like", None],
+    "filters": ["array-like"],
+    "kernel_size": [Interval(Integral, 1, None, closed="left")],
+}
+
 
 class ConvAutoencoder(ShapedAutoencoder):
     """Dimensionality reduction of images or signals with a convolutional autoencoder.
@@ -194,9 +201,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        "image_shape": ["array-like", None],
-        "filters": ["array-like"],
-        "kernel_size": [Interval(Integral, 1, None, closed="left")],
+        **CONV_CONSTRAINTS,
         **constraints("n_components", "activation", "output_activation", "loss",
                       *TRAINING_PARAMETERS, "random_state", "verbose", "warm_start"),
     }

@@ -13,6 +13,17 @@ from ._shaped import ShapedAutoencoder
 _AUTO_FRAMES = 16
 
 
+#: The recurrent network's parameters, shared with the variational family.
+RECURRENT_CONSTRAINTS = {
+    "sequence_shape": ["array-like", None],
+    "cell": [StrOptions({"lstm", "gru"})],
+    "units": [Interval(Integral, 1, None, closed="left")],
+    "bidirectional": ["boolean"],
+    "time_features": [Interval(Integral, 0, None, closed="left")],
+    "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+}
+
+
 class RecurrentAutoencoder(ShapedAutoencoder):
     """Dimensionality reduction of sequences with an LSTM or GRU autoencoder.
 
@@ -224,12 +235,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        "sequence_shape": ["array-like", None],
-        "cell": [StrOptions({"lstm", "gru"})],
-        "units": [Interval(Integral, 1, None, closed="left")],
-        "bidirectional": ["boolean"],
-        "time_features": [Interval(Integral, 0, None, closed="left")],
-        "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        **RECURRENT_CONSTRAINTS,
         **constraints("n_components", "output_activation", "loss", *TRAINING_PARAMETERS,
                       "random_state", "verbose", "warm_start"),
     }

@@ -1,75 +1,17 @@
 """Variational autoencoders of images, signals and sequences.
 
-Each is the shaped autoencoder's input handling (flat rows or N-D arrays)
-and network levels with :class:`VariationalAutoencoder`'s model and density
-API: :class:`_ShapedVariational` joins the two once.
+Each is a shaped autoencoder family (its input handling, flat rows or N-D
+arrays, and its network levels) with :class:`VariationalMixin`'s
+variational network and density API.
 """
 
-from sklearn.base import TransformerMixin
-
 from ._base import TRAINING_PARAMETERS, constraints
-from ._conv import ConvAutoencoder
-from ._recurrent import RecurrentAutoencoder
-from ._vae import VariationalAutoencoder
-
-#: The VAE's own parameters, with their constraints.
-_VAE_CONSTRAINTS = {
-    name: VariationalAutoencoder._parameter_constraints[name]
-    for name in ("likelihood", "variance", "beta", "kl_warmup", "n_importance_samples")
-}
+from ._conv import CONV_CONSTRAINTS, ConvAutoencoder
+from ._recurrent import RECURRENT_CONSTRAINTS, RecurrentAutoencoder
+from ._vae import VARIATIONAL_CONSTRAINTS, VariationalMixin
 
 
-class _ShapedVariational(TransformerMixin):
-    """The variational network on a shaped autoencoder's levels, N-D input included.
-
-    Placed before a shaped autoencoder and :class:`VariationalAutoencoder`
-    in the bases; the subclass gives ``_levels``. A TransformerMixin so
-    that scikit-learn wraps this ``transform`` for ``set_output``.
-    """
-
-    # The variational network, not the shaped autoencoder's.
-    _build_networks = VariationalAutoencoder._build_networks
-
-    def transform(self, X, return_std=False):
-        """Posterior means of the codes of X, and optionally their standard deviations.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
-            Rows to encode, flat or N-D.
-        return_std : bool, default=False
-            Also return the posterior standard deviations.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components), dtype float64
-            The posterior means.
-        X_std : ndarray of shape (n_samples, n_components), dtype float64
-            The posterior standard deviations; only with ``return_std=True``.
-        """
-        X = self._inference_rows(X, "transform")
-        return VariationalAutoencoder.transform(self, X, return_std=return_std)
-
-    def score_samples(self, X):
-        """Log-likelihood of each row, estimated by importance sampling.
-
-        As :meth:`VariationalAutoencoder.score_samples`.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features) or ``(n_samples, *shape)``
-            Rows to score, flat or N-D.
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,), dtype float64
-            Estimated ``log p(x)`` of each row, in nats.
-        """
-        X = self._inference_rows(X, "score_samples")
-        return VariationalAutoencoder.score_samples(self, X)
-
-
-class ConvVariationalAutoencoder(_ShapedVariational, ConvAutoencoder, VariationalAutoencoder):
+class ConvVariationalAutoencoder(VariationalMixin, ConvAutoencoder):
     """Variational autoencoder of images or signals, with convolutional networks.
 
     :class:`VariationalAutoencoder`'s model and density API (``score_samples``
@@ -263,11 +205,10 @@ n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        **{name: ConvAutoencoder._parameter_constraints[name]
-           for name in ("image_shape", "filters", "kernel_size")},
+        **CONV_CONSTRAINTS,
         **constraints("n_components", "activation", *TRAINING_PARAMETERS, "random_state",
                       "verbose", "warm_start"),
-        **_VAE_CONSTRAINTS,
+        **VARIATIONAL_CONSTRAINTS,
     }
 
     def __init__(
@@ -330,9 +271,7 @@ n_features_in_, feature_names_in_
         )
 
 
-class RecurrentVariationalAutoencoder(
-    _ShapedVariational, RecurrentAutoencoder, VariationalAutoencoder
-):
+class RecurrentVariationalAutoencoder(VariationalMixin, RecurrentAutoencoder):
     """Variational autoencoder of sequences, with LSTM or GRU networks.
 
     :class:`VariationalAutoencoder`'s model and density API on
@@ -537,12 +476,10 @@ n_features_in_, feature_names_in_
     """
 
     _parameter_constraints = {
-        **{name: RecurrentAutoencoder._parameter_constraints[name]
-           for name in ("sequence_shape", "cell", "units", "bidirectional", "time_features",
-                        "frame_length")},
+        **RECURRENT_CONSTRAINTS,
         **constraints("n_components", *TRAINING_PARAMETERS, "random_state", "verbose",
                       "warm_start"),
-        **_VAE_CONSTRAINTS,
+        **VARIATIONAL_CONSTRAINTS,
     }
 
     def __init__(

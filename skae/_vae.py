@@ -6,11 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import DensityMixin
+from sklearn.base import DensityMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import AutoencoderTransformer
+from ._autoencoder import AutoencoderTransformer, mean_score
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
 from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
@@ -19,9 +19,319 @@ from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
 #: variance of the training features (see the ``variance`` parameter).
 MIN_VARIANCE = 1e-6
 
+#: The variational parameters' constraints, shared by every variational family.
+VARIATIONAL_CONSTRAINTS = {
+    "likelihood": [StrOptions({"gaussian", "bernoulli"})],
+    "variance": [StrOptions({"shared", "feature"}), Interval(Real, 0, None, closed="neither")],
+    "beta": [Interval(Real, 0, None, closed="left")],
+    "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+    "n_importance_samples": [Interval(Integral, 1, None, closed="left")],
+}
 
 
-class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
+class VariationalMixin(DensityMixin, TransformerMixin):
+    """Variational training and scikit-learn's density API for an autoencoder family.
+
+    Placed before the family's class in the bases, as scikit-learn's mixins
+    are: the family's ``_levels`` (a linear code layer ``2 * n_components``
+    wide) become a variational network, trained on the negative ELBO, and
+    the estimator gains posterior codes, ``score_samples`` as an importance
+    sampled log-likelihood, ``score`` and ``sample``. A TransformerMixin so
+    that scikit-learn wraps this ``transform`` for ``set_output``.
+    """
+
+    _fitted_private = (*AutoencoderTransformer._fitted_private,
+                       "_shift", "_scale", "_draws_seed", "_decode_logits")
+
+    def _unit_interval_setting(self):
+        if self.likelihood == "bernoulli":
+            return "likelihood='bernoulli'", "likelihood='gaussian'"
+        return None
+
+    def _variance_args(self, Z):
+        """The ``ObservationVariance`` arguments for standardized training rows Z."""
+        if not isinstance(self.variance, str):
+            return dict(initial_variance=float(self.variance) / self._scale**2, trainable=False)
+        # Standardized units: the features' mean variance is 1 (0 for
+        # constant data), so the floor is MIN_VARIANCE of it. NaN: padding.
+        # Z, not the float32 training rows: nanvar squares in the input's
+        # dtype, which overflows for values near float32's limit.
+        feature_variance = np.nanvar(Z, axis=0, dtype=np.float64)
+        floor = MIN_VARIANCE
+        if self.variance == "shared":
+            start = max(float(np.mean(feature_variance)), floor)
+        else:
+            start = np.maximum(feature_variance, floor)
+        return dict(initial_variance=floor + start, min_variance=floor,
+                    shared=self.variance == "shared")
+
+    def _build_networks(self, X, seed):
+        from . import _keras
+        gaussian = self.likelihood == "gaussian"
+        Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
+        networks_module = _keras.networks
+        networks = networks_module.variational(
+            self._levels(X.shape[1], 2 * int(self.n_components), seed),
+            X.shape[1],
+            self.n_components,
+            likelihood=self.likelihood,
+            beta=self.beta,
+            variance=self._variance_args(Z) if gaussian else None,
+            seed=seed + SECOND_STREAM_SEED_OFFSET,
+        )
+        if gaussian:
+            standardization = networks.model.get_layer("standardization")
+            standardization.shift.assign(self._shift)
+            standardization.scale.assign(self._scale)
+        return networks
+
+    def _kl_weight(self, epoch):
+        """The KL term's weight in ``epoch`` (counted from the first fit)."""
+        if self.kl_warmup == 0:
+            return float(self.beta)
+        return float(self.beta) * min(1.0, (epoch + 1) / self.kl_warmup)
+
+    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
+                        **options):
+        from . import _keras
+        done = 0 if from_scratch else getattr(self, "n_iter_", 0)
+        hook = None
+        if self.kl_warmup > 0:
+            def hook(model, epoch):
+                model.get_layer("code_sampling").kl_weight.assign(self._kl_weight(done + epoch))
+        result = self._train(
+            networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
+            loss=self.likelihood, epoch_hook=hook,
+            unsettled_epochs=max(0, self.kl_warmup - done), **options,
+        )
+        # The loss leaves out the log-likelihood's constant in the scale of
+        # X: n_features * log(scale) (see _keras.losses.LIKELIHOOD_LOSSES).
+        offset = X_train.shape[1] * np.log(self._scale)
+        history = {name: values if name.endswith("kl") else [v + offset for v in values]
+                   for name, values in result.history.items()}
+        result.loss_curve = history["loss"]
+        # Early stopping watches the whole negative ELBO, not its first part.
+        result.validation_errors = history.get("val_loss", []) if X_val is not None else []
+        curves = {
+            "reconstruction_curve_": history.get(_keras.training.ERROR_METRIC, []),
+            "kl_curve_": history.get("kl", []),
+        }
+        if not from_scratch:
+            curves = {name: getattr(self, name, []) + curve for name, curve in curves.items()}
+        result.extra.update(curves)
+        return result
+
+    def _fit(self, X, *, continuing=False, partial=False):
+        # The network computes on rows standardized by its Standardization
+        # layer (float32 cannot hold the likelihood of data at the scale of
+        # 1e-30), with the shift and scale of the first fit's rows.
+        from . import _keras
+        if not (continuing or (partial and hasattr(self, "_shift"))):
+            self._shift, self._scale = self._standardization(X)
+        super()._fit(X, continuing=continuing, partial=partial)
+        if not (partial and hasattr(self, "_draws_seed")):
+            self._draws_seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        mean, log_variance = self._posterior(X)
+        kl = _keras.layers.gaussian_kl(mean, log_variance)
+        self.kl_per_component_ = self._finite(kl, X, "fit").mean(axis=0)
+
+    def _standardization(self, X):
+        """Shift (per feature) and scale (one number) that standardize X.
+
+        One scale for all features, the root of their mean variance, keeps
+        their relative variances: a shared variance stays shared, and the
+        linear model stays PPCA. Bernoulli rows are taken as they are.
+        """
+        n_features = X.shape[1]
+        if self.likelihood == "bernoulli":
+            return np.zeros(n_features), 1.0
+        with warnings.catch_warnings():  # NaN: padding, absent from some features
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shift = np.nan_to_num(np.nanmean(X, axis=0, dtype=np.float64))
+            scale = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0, dtype=np.float64))))
+        return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
+
+    def _set_networks(self, model, encoder, decoder):
+        from . import _keras
+        super()._set_networks(model, encoder, decoder)
+        networks, inference = _keras.networks, _keras.inference
+        decoder_steps = networks.resolve_steps(self.decoder_, self._inference_steps["decoder"])
+        if self.likelihood == "bernoulli":
+            # The decoder's steps but its final sigmoid: the logits.
+            self._decode_logits = inference.Forward(decoder_steps[:-1])
+        else:
+            layer = decoder_steps[-1][0]
+            variance = layer.min_variance + np.exp(np.asarray(layer.log_excess.value, np.float64))
+            standardization = self.decoder_.get_layer("standardization")
+            scale = float(np.asarray(standardization.scale.value, np.float64))
+            self.noise_variance_ = np.broadcast_to(scale**2 * variance, (layer.n_features,)).copy()
+
+    # ------------------------------------------------------ inference
+
+    def _posterior(self, X):
+        """Posterior means and log-variances of rows X, in float64."""
+        from . import _keras
+        out = self._encode(X)
+        k = self.n_components_
+        # Clipped as the network's sampling layer clips them.
+        return out[:, :k], np.clip(out[:, k:], *_keras.layers.LOG_VARIANCE_BOUNDS)
+
+    def transform(self, X, return_std=False):
+        """Posterior means of the codes of X, and optionally their standard deviations.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to encode (for the image and sequence families, also N-D
+            arrays of shape ``(n_samples, *shape)``).
+        return_std : bool, default=False
+            Also return the posterior standard deviations.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components), dtype float64
+            The posterior means.
+        X_std : ndarray of shape (n_samples, n_components), dtype float64
+            The posterior standard deviations; only with ``return_std=True``.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(self._inference_rows(X, "transform"))
+        mean, log_variance = self._posterior(X)
+        mean = self._finite(mean, X, "transform")
+        if not return_std:
+            return mean
+        return mean, self._finite(np.exp(0.5 * log_variance), X, "transform")
+
+    def _log_likelihood(self, X, codes):
+        """``log p(x | z)`` of each row of X given each of its codes, summed over features.
+
+        ``codes`` has shape (n_draws, n_rows, n_components); so has the
+        result, without the last axis.
+        """
+        n_draws, n_rows, k = codes.shape
+        flat = codes.reshape(n_draws * n_rows, k)
+        present = ~np.isnan(X)  # NaN: padding, where the estimator takes it
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.likelihood == "bernoulli":
+                logits = self._decode_logits(flat).reshape(n_draws, n_rows, -1)
+                terms = X * logits - np.logaddexp(0.0, logits)
+            else:
+                means = self._decode(flat).reshape(n_draws, n_rows, -1)
+                variance = self.noise_variance_
+                terms = -0.5 * (np.square(X - means) / variance + np.log(variance) + LOG_2PI)
+            return np.sum(terms, axis=-1, where=present)
+
+    def _draws(self, X):
+        """Standard normal draws for the rows of X, (n_importance_samples, n_rows, n_components_).
+
+        A row's draws are a function of its values and of the fit alone
+        (a counter-based generator keyed by a hash of the row), so its
+        estimate does not depend on the other rows of the call, and
+        different rows get independent draws: the mean over rows of
+        ``score`` averages the sampling error away.
+        """
+        shape = (self.n_importance_samples, self.n_components_)
+        draws = np.empty((shape[0], len(X), shape[1]))
+        for i, row in enumerate(X + 0.0):  # + 0.0 makes -0.0 into 0.0
+            digest = hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=8).digest()
+            key = (self._draws_seed << 64) | int.from_bytes(digest, "little")
+            draws[:, i] = np.random.Generator(np.random.Philox(key=key)).standard_normal(shape)
+        return draws
+
+    def score_samples(self, X):
+        """Log-likelihood of each row, estimated by importance sampling.
+
+        With ``n_importance_samples`` draws ``z_k`` from the row's posterior
+        ``q``, the estimate is
+        ``log (1/K) sum_k p(x | z_k) p(z_k) / q(z_k | x)``: the ELBO's
+        estimate for ``K = 1``, tighter as ``K`` grows (see Notes). A
+        log-density for ``likelihood="gaussian"``, so it can be positive.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score (for the image and sequence families, also N-D
+            arrays of shape ``(n_samples, *shape)``).
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,), dtype float64
+            Estimated ``log p(x)`` of each row, in nats.
+        """
+        check_is_fitted(self)
+        X = self._validate_input(self._inference_rows(X, "score_samples"))
+        self._check_loss_range(X)
+        X64 = np.asarray(X, dtype=np.float64)
+        mean, log_variance = self._posterior(X64)
+        n_draws = self.n_importance_samples
+        step = max(1, CHUNK_VALUES // (n_draws * max(X.shape[1], self.n_components_)))
+        scores = np.empty(len(X))
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, len(X), step):
+                rows = slice(start, start + step)
+                eps = self._draws(X64[rows])
+                codes = mean[None, rows] + np.exp(0.5 * log_variance[None, rows]) * eps
+                # log p(z) - log q(z | x), the constants cancelling.
+                log_weights = (
+                    self._log_likelihood(X64[rows][None], codes)
+                    - 0.5 * np.sum(codes**2, axis=-1)
+                    + 0.5 * np.sum(eps**2, axis=-1)
+                    + 0.5 * np.sum(log_variance[rows], axis=-1)
+                )
+                scores[rows] = logsumexp(log_weights, axis=0) - np.log(n_draws)
+        return self._finite(scores, X, "score_samples")
+
+    def score(self, X, y=None):
+        """Mean estimated log-likelihood of the rows of X (higher is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+            ``score_samples(X).mean()``, in nats per row.
+        """
+        return mean_score(self.score_samples(X))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw new rows from the fitted model.
+
+        Codes are drawn from the standard normal prior, decoded, and rows
+        drawn from the likelihood: Gaussian noise of ``noise_variance_``
+        around the decoder's mean, or 0/1 values with the decoder's
+        probabilities.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to draw.
+        random_state : int, RandomState instance or None, default=None
+            Decides the draws; None uses NumPy's global random state, as
+            :meth:`sklearn.neighbors.KernelDensity.sample` does.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features), dtype float64
+            The drawn rows.
+        """
+        check_is_fitted(self)
+        if (isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral)
+                or n_samples < 1):
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        rng = check_random_state(random_state)
+        codes = rng.standard_normal((int(n_samples), self.n_components_))
+        means = self._decode(codes)
+        if self.likelihood == "bernoulli":
+            return (rng.uniform(size=means.shape) < means).astype(np.float64)
+        return means + np.sqrt(self.noise_variance_) * rng.standard_normal(means.shape)
+
+
+class VariationalAutoencoder(VariationalMixin, AutoencoderTransformer):
     """Variational autoencoder: a generative model with scikit-learn's density API.
 
     The encoder maps each row to the mean and log-variance of a diagonal
@@ -268,20 +578,13 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
     (2, 64)
     """
 
-    _fitted_private = (*AutoencoderTransformer._fitted_private,
-                       "_shift", "_scale", "_draws_seed", "_decode_logits")
-
     # Its figures were measured with 200-row batches; 512 was not measured.
     _auto_batch_max = 200
 
     _parameter_constraints = {
         **constraints("n_components", "hidden_layer_sizes", "activation", *TRAINING_PARAMETERS,
                       "random_state", "verbose", "warm_start"),
-        "likelihood": [StrOptions({"gaussian", "bernoulli"})],
-        "variance": [StrOptions({"shared", "feature"}), Interval(Real, 0, None, closed="neither")],
-        "beta": [Interval(Real, 0, None, closed="left")],
-        "kl_warmup": [Interval(Integral, 0, None, closed="left")],
-        "n_importance_samples": [Interval(Integral, 1, None, closed="left")],
+        **VARIATIONAL_CONSTRAINTS,
     }
 
     def __init__(
@@ -337,28 +640,6 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
         self._check_hidden_layer_sizes()
         self._check_loss_range(X)
 
-    def _unit_interval_setting(self):
-        if self.likelihood == "bernoulli":
-            return "likelihood='bernoulli'", "likelihood='gaussian'"
-        return None
-
-    def _variance_args(self, Z):
-        """The ``ObservationVariance`` arguments for standardized training rows Z."""
-        if not isinstance(self.variance, str):
-            return dict(initial_variance=float(self.variance) / self._scale**2, trainable=False)
-        # Standardized units: the features' mean variance is 1 (0 for
-        # constant data), so the floor is MIN_VARIANCE of it. NaN: padding.
-        # Z, not the float32 training rows: nanvar squares in the input's
-        # dtype, which overflows for values near float32's limit.
-        feature_variance = np.nanvar(Z, axis=0, dtype=np.float64)
-        floor = MIN_VARIANCE
-        if self.variance == "shared":
-            start = max(float(np.mean(feature_variance)), floor)
-        else:
-            start = np.maximum(feature_variance, floor)
-        return dict(initial_variance=floor + start, min_variance=floor,
-                    shared=self.variance == "shared")
-
     def _levels(self, n_features, code_width, seed):
         """The levels of the network, whose code layer is ``code_width`` wide and linear."""
         from . import _keras
@@ -366,266 +647,3 @@ class VariationalAutoencoder(DensityMixin, AutoencoderTransformer):
             n_features, code_width, self._hidden_layer_sizes(), activation=self.activation,
             output_activation="linear", alpha=self.alpha, seed=seed,
         )
-
-    def _build_networks(self, X, seed):
-        from . import _keras
-        gaussian = self.likelihood == "gaussian"
-        Z = (np.asarray(X, dtype=np.float64) - self._shift) / self._scale if gaussian else None
-        networks_module = _keras.networks
-        networks = networks_module.variational(
-            self._levels(X.shape[1], 2 * int(self.n_components), seed),
-            X.shape[1],
-            self.n_components,
-            likelihood=self.likelihood,
-            beta=self.beta,
-            variance=self._variance_args(Z) if gaussian else None,
-            seed=seed + SECOND_STREAM_SEED_OFFSET,
-        )
-        if gaussian:
-            standardization = networks.model.get_layer("standardization")
-            standardization.shift.assign(self._shift)
-            standardization.scale.assign(self._scale)
-        return networks
-
-    def _kl_weight(self, epoch):
-        """The KL term's weight in ``epoch`` (counted from the first fit)."""
-        if self.kl_warmup == 0:
-            return float(self.beta)
-        return float(self.beta) * min(1.0, (epoch + 1) / self.kl_warmup)
-
-    def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
-                        **options):
-        from . import _keras
-        done = 0 if from_scratch else getattr(self, "n_iter_", 0)
-        hook = None
-        if self.kl_warmup > 0:
-            def hook(model, epoch):
-                model.get_layer("code_sampling").kl_weight.assign(self._kl_weight(done + epoch))
-        result = self._train(
-            networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-            loss=self.likelihood, epoch_hook=hook,
-            unsettled_epochs=max(0, self.kl_warmup - done), **options,
-        )
-        # The loss leaves out the log-likelihood's constant in the scale of
-        # X: n_features * log(scale) (see _keras.losses.LIKELIHOOD_LOSSES).
-        offset = X_train.shape[1] * np.log(self._scale)
-        history = {name: values if name.endswith("kl") else [v + offset for v in values]
-                   for name, values in result.history.items()}
-        result.loss_curve = history["loss"]
-        # Early stopping watches the whole negative ELBO, not its first part.
-        result.validation_errors = history.get("val_loss", []) if X_val is not None else []
-        curves = {
-            "reconstruction_curve_": history.get(_keras.training.ERROR_METRIC, []),
-            "kl_curve_": history.get("kl", []),
-        }
-        if not from_scratch:
-            curves = {name: getattr(self, name, []) + curve for name, curve in curves.items()}
-        result.extra.update(curves)
-        return result
-
-    def _fit(self, X, *, continuing=False, partial=False):
-        # The network computes on rows standardized by its Standardization
-        # layer (float32 cannot hold the likelihood of data at the scale of
-        # 1e-30), with the shift and scale of the first fit's rows.
-        from . import _keras
-        if not (continuing or (partial and hasattr(self, "_shift"))):
-            self._shift, self._scale = self._standardization(X)
-        super()._fit(X, continuing=continuing, partial=partial)
-        if not (partial and hasattr(self, "_draws_seed")):
-            self._draws_seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        mean, log_variance = self._posterior(X)
-        kl = _keras.layers.gaussian_kl(mean, log_variance)
-        self.kl_per_component_ = self._finite(kl, X, "fit").mean(axis=0)
-
-    def _standardization(self, X):
-        """Shift (per feature) and scale (one number) that standardize X.
-
-        One scale for all features, the root of their mean variance, keeps
-        their relative variances: a shared variance stays shared, and the
-        linear model stays PPCA. Bernoulli rows are taken as they are.
-        """
-        n_features = X.shape[1]
-        if self.likelihood == "bernoulli":
-            return np.zeros(n_features), 1.0
-        with warnings.catch_warnings():  # NaN: padding, absent from some features
-            warnings.simplefilter("ignore", RuntimeWarning)
-            shift = np.nan_to_num(np.nanmean(X, axis=0, dtype=np.float64))
-            scale = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0, dtype=np.float64))))
-        return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
-
-    def _set_networks(self, model, encoder, decoder):
-        from . import _keras
-        super()._set_networks(model, encoder, decoder)
-        networks, inference = _keras.networks, _keras.inference
-        decoder_steps = networks.resolve_steps(self.decoder_, self._inference_steps["decoder"])
-        if self.likelihood == "bernoulli":
-            # The decoder's steps but its final sigmoid: the logits.
-            self._decode_logits = inference.Forward(decoder_steps[:-1])
-        else:
-            layer = decoder_steps[-1][0]
-            variance = layer.min_variance + np.exp(np.asarray(layer.log_excess.value, np.float64))
-            standardization = self.decoder_.get_layer("standardization")
-            scale = float(np.asarray(standardization.scale.value, np.float64))
-            self.noise_variance_ = np.broadcast_to(scale**2 * variance, (layer.n_features,)).copy()
-
-    # ------------------------------------------------------ inference
-
-    def _posterior(self, X):
-        """Posterior means and log-variances of rows X, in float64."""
-        from . import _keras
-        out = self._encode(X)
-        k = self.n_components_
-        # Clipped as the network's sampling layer clips them.
-        return out[:, :k], np.clip(out[:, k:], *_keras.layers.LOG_VARIANCE_BOUNDS)
-
-    def transform(self, X, return_std=False):
-        """Posterior means of the codes of X, and optionally their standard deviations.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to encode.
-        return_std : bool, default=False
-            Also return the posterior standard deviations.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_components), dtype float64
-            The posterior means.
-        X_std : ndarray of shape (n_samples, n_components), dtype float64
-            The posterior standard deviations; only with ``return_std=True``.
-        """
-        check_is_fitted(self)
-        X = self._validate_input(X)
-        mean, log_variance = self._posterior(X)
-        mean = self._finite(mean, X, "transform")
-        if not return_std:
-            return mean
-        return mean, self._finite(np.exp(0.5 * log_variance), X, "transform")
-
-    def _log_likelihood(self, X, codes):
-        """``log p(x | z)`` of each row of X given each of its codes, summed over features.
-
-        ``codes`` has shape (n_draws, n_rows, n_components); so has the
-        result, without the last axis.
-        """
-        n_draws, n_rows, k = codes.shape
-        flat = codes.reshape(n_draws * n_rows, k)
-        present = ~np.isnan(X)  # NaN: padding, where the estimator takes it
-        with np.errstate(over="ignore", invalid="ignore"):
-            if self.likelihood == "bernoulli":
-                logits = self._decode_logits(flat).reshape(n_draws, n_rows, -1)
-                terms = X * logits - np.logaddexp(0.0, logits)
-            else:
-                means = self._decode(flat).reshape(n_draws, n_rows, -1)
-                variance = self.noise_variance_
-                terms = -0.5 * (np.square(X - means) / variance + np.log(variance) + LOG_2PI)
-            return np.sum(terms, axis=-1, where=present)
-
-    def _draws(self, X):
-        """Standard normal draws for the rows of X, (n_importance_samples, n_rows, n_components_).
-
-        A row's draws are a function of its values and of the fit alone
-        (a counter-based generator keyed by a hash of the row), so its
-        estimate does not depend on the other rows of the call, and
-        different rows get independent draws: the mean over rows of
-        ``score`` averages the sampling error away.
-        """
-        shape = (self.n_importance_samples, self.n_components_)
-        draws = np.empty((shape[0], len(X), shape[1]))
-        for i, row in enumerate(X + 0.0):  # + 0.0 makes -0.0 into 0.0
-            digest = hashlib.blake2b(np.ascontiguousarray(row).tobytes(), digest_size=8).digest()
-            key = (self._draws_seed << 64) | int.from_bytes(digest, "little")
-            draws[:, i] = np.random.Generator(np.random.Philox(key=key)).standard_normal(shape)
-        return draws
-
-    def score_samples(self, X):
-        """Log-likelihood of each row, estimated by importance sampling.
-
-        With ``n_importance_samples`` draws ``z_k`` from the row's posterior
-        ``q``, the estimate is
-        ``log (1/K) sum_k p(x | z_k) p(z_k) / q(z_k | x)``: the ELBO's
-        estimate for ``K = 1``, tighter as ``K`` grows (see Notes). A
-        log-density for ``likelihood="gaussian"``, so it can be positive.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score.
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,), dtype float64
-            Estimated ``log p(x)`` of each row, in nats.
-        """
-        check_is_fitted(self)
-        X = self._validate_input(X)
-        self._check_loss_range(X)
-        X64 = np.asarray(X, dtype=np.float64)
-        mean, log_variance = self._posterior(X64)
-        n_draws = self.n_importance_samples
-        step = max(1, CHUNK_VALUES // (n_draws * max(X.shape[1], self.n_components_)))
-        scores = np.empty(len(X))
-        with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, len(X), step):
-                rows = slice(start, start + step)
-                eps = self._draws(X64[rows])
-                codes = mean[None, rows] + np.exp(0.5 * log_variance[None, rows]) * eps
-                # log p(z) - log q(z | x), the constants cancelling.
-                log_weights = (
-                    self._log_likelihood(X64[rows][None], codes)
-                    - 0.5 * np.sum(codes**2, axis=-1)
-                    + 0.5 * np.sum(eps**2, axis=-1)
-                    + 0.5 * np.sum(log_variance[rows], axis=-1)
-                )
-                scores[rows] = logsumexp(log_weights, axis=0) - np.log(n_draws)
-        return self._finite(scores, X, "score_samples")
-
-    def score(self, X, y=None):
-        """Mean estimated log-likelihood of the rows of X (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows to score.
-        y : Ignored
-            Not used, present for API consistency by convention.
-
-        Returns
-        -------
-        score : float
-            ``score_samples(X).mean()``, in nats per row.
-        """
-        return AutoencoderTransformer.score(self, X)
-
-    def sample(self, n_samples=1, random_state=None):
-        """Draw new rows from the fitted model.
-
-        Codes are drawn from the standard normal prior, decoded, and rows
-        drawn from the likelihood: Gaussian noise of ``noise_variance_``
-        around the decoder's mean, or 0/1 values with the decoder's
-        probabilities.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows to draw.
-        random_state : int, RandomState instance or None, default=None
-            Decides the draws; None uses NumPy's global random state, as
-            :meth:`sklearn.neighbors.KernelDensity.sample` does.
-
-        Returns
-        -------
-        X : ndarray of shape (n_samples, n_features), dtype float64
-            The drawn rows.
-        """
-        check_is_fitted(self)
-        if (isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral)
-                or n_samples < 1):
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
-        rng = check_random_state(random_state)
-        codes = rng.standard_normal((int(n_samples), self.n_components_))
-        means = self._decode(codes)
-        if self.likelihood == "bernoulli":
-            return (rng.uniform(size=means.shape) < means).astype(np.float64)
-        return means + np.sqrt(self.noise_variance_) * rng.standard_normal(means.shape)
