@@ -60,17 +60,11 @@ class Networks:
         the output bias's units, innermost (channels last), and each unit
         gets the mean of its features' means, mapped back through the output
         activation. A network that starts at the data's mean need not spend
-        its first epochs learning it through every weight. Measured on
-        digits (``benchmarks/defaults.py``'s split, mean of random_state 0,
-        1, 2): a linear autoencoder's training error came to 1.001 / 1.004 /
-        1.019 times PCA's at k = 2 / 8 / 32, against 1.009 / 1.019 / 1.032
-        from a zero bias, in fewer epochs; the default network's test error
-        to 0.616 / 0.466 / 0.762 times PCA's against 0.660 / 0.477 / 0.740;
-        with ``loss="binary_crossentropy"`` (a sigmoid output) 0.456 / 1.084
-        at k = 8 / 32 against 0.474 / 1.180. Kept at zero when the output
-        has no such bias (variational autoencoders, whose Gaussian output is
-        standardized already), when the activation has no inverse here, or
-        where the mean is not finite.
+        its first epochs learning it through every weight (on digits, a
+        linear autoencoder comes closer to PCA's error in fewer epochs).
+        Kept at zero when the output has no such bias (variational
+        autoencoders, whose Gaussian output is standardized already), when
+        the activation has no inverse here, or where the mean is not finite.
         """
         if mean is None or not self.levels or self.levels[0].output is None:
             return

@@ -183,9 +183,9 @@ class _Template:
     at every ``fit`` grows memory by about 8 MB a fit, as plain Keras does.
     A template is compiled and traced once; each fit loads its own initial
     weights (and noise state) into it, restores the optimizer's initial
-    state, trains it, and copies the result back to its own model. That
-    grows memory by 0.02 MB a fit over 100 fits on digits, against plain
-    Keras' 7.8 MB (``benchmarks/training.py``). The lock makes concurrent
+    state, trains it, and copies the result back to its own model, so that
+    memory stays flat over many fits (``benchmarks/training.py`` measures it
+    against plain Keras). The lock makes concurrent
     fits of one architecture take turns.
     """
 
