@@ -297,7 +297,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return _keras.networks.conv_autoencoder(
             X.shape[1],
             self.n_components,
-            self._new_shape,
+            self.image_shape_,
             self._widths("filters"),
             kernel_size=self.kernel_size,
             activation=self.activation,

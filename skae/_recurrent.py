@@ -313,19 +313,23 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     def _check_network_params(self):
         pass  # the constraints cover cell, units, bidirectional, time_features, frame_length
 
-    def _recurrent_params(self):
-        """Keyword arguments of ``_keras.networks.recurrent_levels``; sets ``frame_length_``."""
-        n_steps = self._new_shape[0]
+    def _shape_attributes(self, n_features):
+        attributes = super()._shape_attributes(n_features)
+        n_steps = attributes["sequence_shape_"][0]
         if self.frame_length == "auto":
-            self.frame_length_ = max(1, math.ceil(n_steps / _AUTO_FRAMES))
+            frame_length = max(1, math.ceil(n_steps / _AUTO_FRAMES))
         else:
-            self.frame_length_ = min(self.frame_length, n_steps)
+            frame_length = min(self.frame_length, n_steps)
+        return {**attributes, "frame_length_": frame_length}
+
+    def _recurrent_params(self):
+        """Keyword arguments of ``_keras.networks.recurrent_levels``."""
         return {"cell": self.cell, "units": self.units, "bidirectional": self.bidirectional,
                 "time_features": self.time_features, "frame_length": self.frame_length_}
 
     def _check_params_against(self, X):
         super()._check_params_against(X)
-        self._check_padding(X, self._new_shape)
+        self._check_padding(X, self.sequence_shape_)
 
     def _validate_input(self, X):
         X = super()._validate_input(X)
@@ -361,7 +365,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return _keras.networks.recurrent_autoencoder(
             X.shape[1],
             self.n_components,
-            self._new_shape,
+            self.sequence_shape_,
             **self._recurrent_params(),
             output_activation=self.output_activation_,
             alpha=self.alpha,

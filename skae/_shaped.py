@@ -180,24 +180,37 @@ class ShapedAutoencoder(AutoencoderTransformer):
             f"of shape {_shape_text(row_shape)}. Set {self._shape_param} or pass flat rows."
         )
 
-    def _check_params_against(self, X):
-        self._check_network_params()
-        self._new_shape = self._row_shape(X.shape[1])
-        self._check_loss_range(X)
+    def _shape_attributes(self, n_features):
+        """The fitted attributes that follow from the rows' shape, by name.
 
-    def _load_fitted_weights(self, networks):
-        fitted = getattr(self, self._shape_param + "_")
-        if self._new_shape != fitted:
+        The shape itself; families whose network depends on more add theirs.
+        """
+        return {self._shape_param + "_": self._row_shape(n_features)}
+
+    def _check_continues(self, attributes):
+        """A fit that continues the fitted network must find the same ``attributes``."""
+        for name, value in attributes.items():
+            fitted = getattr(self, name)
+            if value == fitted:
+                continue
+            what = (f"on {self._row_kind} of shape {fitted}, not {value}"
+                    if name == self._shape_param + "_" else f"with {name}={fitted}, not {value}")
             raise ValueError(
                 f"{type(self).__name__} cannot continue from its fitted network: "
-                f"it was fitted on {self._row_kind} of shape {fitted}, not "
-                f"{self._new_shape}. Fit it anew with warm_start=False."
+                f"it was fitted {what}. Fit it anew with warm_start=False."
             )
-        super()._load_fitted_weights(networks)
+
+    def _check_params_against(self, X):
+        self._check_network_params()
+        self._check_loss_range(X)
 
     def _fit(self, X, *, continuing=False, partial=False):
-        try:
-            super()._fit(X, continuing=continuing, partial=partial)
-            setattr(self, self._shape_param + "_", self._new_shape)
-        finally:
-            self.__dict__.pop("_new_shape", None)
+        # Set, as n_features_in_ is, before the networks are built from them;
+        # a fit that continues must find them unchanged, so that a failure
+        # leaves the fitted state as it was.
+        attributes = self._shape_attributes(X.shape[1])
+        if continuing:
+            self._check_continues(attributes)
+        for name, value in attributes.items():
+            setattr(self, name, value)
+        return super()._fit(X, continuing=continuing, partial=partial)

@@ -265,7 +265,7 @@ n_features_in_, feature_names_in_
     def _levels(self, n_features, code_width, seed):
         from . import _keras
         return _keras.networks.conv_levels(
-            n_features, code_width, self._new_shape, self._widths("filters"),
+            n_features, code_width, self.image_shape_, self._widths("filters"),
             kernel_size=self.kernel_size, activation=self.activation,
             output_activation="linear", alpha=self.alpha, seed=seed,
         )
@@ -540,6 +540,6 @@ n_features_in_, feature_names_in_
     def _levels(self, n_features, code_width, seed):
         from . import _keras
         return _keras.networks.recurrent_levels(
-            n_features, code_width, self._new_shape, **self._recurrent_params(),
+            n_features, code_width, self.sequence_shape_, **self._recurrent_params(),
             output_activation="linear", alpha=self.alpha, seed=seed,
         )

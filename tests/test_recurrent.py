@@ -91,6 +91,21 @@ def test_inference_and_warm_start_refuse_another_shape(X):
         ae.fit(X)
 
 
+def test_a_continuing_fit_refuses_another_frame_length(X):
+    ae = RecurrentAutoencoder(**{**TINY, "frame_length": 2}).fit(X)
+    codes = ae.transform(X)
+    ae.set_params(frame_length=3)
+    # partial_fit keeps the fitted network when a pass fails ...
+    with pytest.raises(ValueError, match=r"fitted with frame_length_=2, not 3"):
+        ae.partial_fit(X)
+    assert ae.frame_length_ == 2
+    assert_array_equal(ae.transform(X), codes)
+    # ... and a failed fit, warm or not, leaves nothing half-fitted.
+    with pytest.raises(ValueError, match=r"fitted with frame_length_=2, not 3"):
+        ae.set_params(warm_start=True).fit(X)
+    assert not [k for k in vars(ae) if k.endswith("_")]
+
+
 def test_beats_pca_on_moving_pulses():
     # Measured test error over PCA's at k=2 (LSTM, 16 units, 40 epochs, the
     # default 16 time features): 0.0060 and 0.0056 for random_state 0 and 1
