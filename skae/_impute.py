@@ -86,6 +86,11 @@ def _hide_entries(X, fraction, rng):
             np.where(held, X, np.nan).astype(np.float32))
 
 
+def _n_observed(X):
+    """The number of observed entries of X: stored ones, or those not NaN."""
+    return X.nnz if sp.issparse(X) else np.count_nonzero(~np.isnan(X))
+
+
 def _column_moments(values, columns, n_features):
     """Per feature of observed ``values`` (in ``columns``): mean, std, min, max, empty?"""
     values = np.asarray(values, dtype=np.float64)
@@ -159,8 +164,7 @@ class _MaskedAutoencoder(BaseAutoencoder):
             inputs = X_train
             # The masked loss divides each row's sum by the number of
             # features; per held-out entry is the readable scale.
-            n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
-            per_entry = Z.shape[0] * Z.shape[1] / n_held
+            per_entry = Z.shape[0] * Z.shape[1] / _n_observed(target)
             self.validation_scores_ = [s * per_entry for s in self.validation_scores_]
             self.best_validation_score_ = max(self.validation_scores_)
         self.residual_ = self._residuals(inputs, target)
@@ -207,8 +211,7 @@ class _MaskedAutoencoder(BaseAutoencoder):
         if not self.early_stopping:
             return X, None
         X_train, target = _hide_entries(X, self.validation_fraction, rng)
-        n_held = target.nnz if sp.issparse(target) else np.sum(~np.isnan(target))
-        n_left = X_train.nnz if sp.issparse(X_train) else np.sum(~np.isnan(X_train))
+        n_held, n_left = _n_observed(target), _n_observed(X_train)
         if n_held == 0 or n_left == 0:
             raise ValueError(
                 f"validation_fraction={self.validation_fraction} leaves no observed "
