@@ -21,6 +21,7 @@ RECURRENT_CONSTRAINTS = {
     "bidirectional": ["boolean"],
     "time_features": [Interval(Integral, 0, None, closed="left")],
     "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "linear_path": ["boolean"],
 }
 
 
@@ -34,7 +35,9 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     the classic LSTM autoencoder, whose decoder is also told each step's
     position (``time_features``). Both recurrent layers read a few time
     steps at once (``frame_length``), which makes long sequences quick to
-    train. It fits sequences whose structure moves in time (a phase or a
+    train, and a linear path beside them maps the sequence to the code and
+    back (``linear_path``), so that the network does at least what PCA
+    does. It fits sequences whose structure moves in time (a phase or a
     frequency), where PCA needs many components.
 
     Rows are flat, as everywhere in scikit-learn: the network reshapes them
@@ -88,6 +91,14 @@ class RecurrentAutoencoder(ShapedAutoencoder):
         makes about 16 frames of a long sequence
         (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
         step. The length used is ``frame_length_``.
+
+    linear_path : bool, default=True
+        Add a linear map of the whole sequence to the code, and of the code
+        to the reconstruction, beside the recurrent layers. The network then
+        contains a linear autoencoder (PCA's model), and the recurrent
+        layers fit what a linear map misses; with many components this is
+        what lets it reconstruct better than PCA (see the sequences results
+        page). False is the plain recurrent autoencoder.
 
     output_activation : str, default="auto"
         Activation of the reconstruction. "auto" picks "sigmoid" when
@@ -256,6 +267,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         bidirectional=True,
         time_features=16,
         frame_length="auto",
+        linear_path=True,
         output_activation="auto",
         loss="mse",
         optimizer="adam",
@@ -279,6 +291,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.bidirectional = bidirectional
         self.time_features = time_features
         self.frame_length = frame_length
+        self.linear_path = linear_path
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -311,7 +324,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         return (n_features, 1)
 
     def _check_network_params(self):
-        pass  # the constraints cover cell, units, bidirectional, time_features, frame_length
+        pass  # the constraints cover every network parameter
 
     def _shape_attributes(self, n_features):
         attributes = super()._shape_attributes(n_features)
@@ -325,7 +338,8 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
     def _recurrent_params(self):
         """Keyword arguments of ``_keras.networks.recurrent_levels``."""
         return {"cell": self.cell, "units": self.units, "bidirectional": self.bidirectional,
-                "time_features": self.time_features, "frame_length": self.frame_length_}
+                "time_features": self.time_features, "frame_length": self.frame_length_,
+                "linear_path": self.linear_path}
 
     def _check_params_against(self, X):
         super()._check_params_against(X)

@@ -331,6 +331,13 @@ class RecurrentVariationalAutoencoder(VariationalMixin, RecurrentAutoencoder):
         (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
         step. The length used is ``frame_length_``.
 
+    linear_path : bool, default=False
+        Add a linear map of the whole sequence to the code's means and
+        log-variances, and of the code to the reconstruction, beside the
+        recurrent layers, as in :class:`RecurrentAutoencoder` (where it is on
+        by default). Off here, the variational family's network as it was
+        measured.
+
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         The decoder's distribution of a row given its code. "gaussian" (for
         real-valued data; scale it first) has the decoder's output as mean
@@ -492,6 +499,7 @@ n_features_in_, feature_names_in_
         bidirectional=False,
         time_features=16,
         frame_length="auto",
+        linear_path=False,
         likelihood="gaussian",
         variance="shared",
         beta=1.0,
@@ -518,6 +526,7 @@ n_features_in_, feature_names_in_
         self.bidirectional = bidirectional
         self.time_features = time_features
         self.frame_length = frame_length
+        self.linear_path = linear_path
         self.likelihood = likelihood
         self.variance = variance
         self.beta = beta

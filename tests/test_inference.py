@@ -102,6 +102,42 @@ def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequenc
     _assert_forward_matches(networks, X)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+@pytest.mark.parametrize("output_activation", ["linear", "sigmoid"])
+def test_the_linear_path_matches_the_keras_models_with_padded_frames(cell, output_activation):
+    # 7 steps in frames of 3: two padding steps; rows 1 and 2 are shorter sequences.
+    networks = _keras.networks.recurrent_autoencoder(
+        14, 3, (7, 2), cell=cell, units=4, frame_length=3, time_features=2, linear_path=True,
+        output_activation=output_activation, seed=0,
+    )
+    X = np.random.RandomState(2).normal(size=(5, 7, 2))
+    X[1, 5:] = X[2, 1:] = np.nan
+    _assert_forward_matches(networks, X.reshape(5, 14))
+
+
+def test_the_linear_path_adds_a_linear_map_of_the_row_to_the_code():
+    networks_module = _keras.networks
+    X = np.random.RandomState(3).normal(size=(6, 12))
+    kwargs = dict(units=4, frame_length=2, seed=0)
+    with_path = networks_module.recurrent_autoencoder(12, 3, (12, 1), linear_path=True, **kwargs)
+    without = networks_module.recurrent_autoencoder(12, 3, (12, 1), **kwargs)
+    for layer in without.model.layers:  # every layer but the paths, with the same weights
+        layer.set_weights(with_path.model.get_layer(layer.name).get_weights())
+    kernel = with_path.encoder.get_layer("encoder_linear_path").kernel.numpy()
+    expected = without.encoder(X.astype(np.float32)).numpy() + X @ kernel
+    assert_allclose(with_path.encoder(X.astype(np.float32)).numpy(), expected, **FLOAT32_ROUNDING)
+
+
+def test_a_beside_step_merged_otherwise_than_by_adding_is_refused():
+    import keras
+
+    networks_module, inference = _keras.networks, _keras.inference
+    dense = keras.layers.Dense(2)
+    step = networks_module.Beside([(dense, {})], [], keras.layers.Multiply())
+    with pytest.raises(NotImplementedError, match="Beside step merged by Multiply"):
+        inference.Forward([(step, {})])
+
+
 def test_bidirectional_sequences_come_back_in_time_order():
     import keras
 

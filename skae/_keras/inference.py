@@ -25,6 +25,7 @@ from scipy.special import erf, expit
 from .layers import (
     CodeSparsity,
     Corruption,
+    MissingAsZero,
     MissingEntries,
     MissingSteps,
     ObservationVariance,
@@ -34,6 +35,7 @@ from .layers import (
     TimeFeatures,
     time_features,
 )
+from .networks import Beside
 
 #: Rows per chunk, so that temporary float64 copies stay bounded whatever the
 #: size of the input.
@@ -162,6 +164,10 @@ def _missing_entries(layer):
         return np.concatenate([np.where(missing, 0.0, x), missing.astype(x.dtype)], axis=-1)
 
     return apply
+
+
+def _missing_as_zero(layer):
+    return lambda x: np.where(np.isnan(x), 0.0, x)
 
 
 def _standardization(layer, inverse=False):
@@ -427,6 +433,7 @@ _FORWARD = {
     keras.layers.Activation: _activation_layer,
     MissingEntries: _missing_entries,
     MissingSteps: _identity,  # the recurrent layers read its mask from the NaN
+    MissingAsZero: _missing_as_zero,
     PadSteps: _pad_steps,
     keras.layers.Reshape: _reshape,
     keras.layers.Flatten: _flatten,
@@ -444,7 +451,18 @@ _FORWARD = {
 }
 
 
+def _beside(step):
+    if type(step.merge) is not keras.layers.Add:
+        raise NotImplementedError("skae has no float64 inference for a Beside step merged by "
+                                  f"{type(step.merge).__name__}.")
+    main, path = Forward(step.main)._apply, Forward(step.path)._apply
+    # A copy for the main chain, so that nothing it does in place reaches the path's input.
+    return lambda x: main(x.copy()) + path(x)
+
+
 def _prepare(layer, kwargs):
+    if isinstance(layer, Beside):
+        return _beside(layer)
     try:
         prepare = _FORWARD[type(layer)]
     except KeyError:
@@ -473,11 +491,13 @@ class Forward:
         # callers find them and say which rows they are.
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, max(len(X), 1), CHUNK_ROWS):
-                out = np.asarray(X[start : start + CHUNK_ROWS], dtype=np.float64)
-                for function in self._functions:
-                    out = function(out)
-                chunks.append(out)
+                chunks.append(self._apply(np.asarray(X[start : start + CHUNK_ROWS], dtype=np.float64)))
         return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+    def _apply(self, x):
+        for function in self._functions:
+            x = function(x)
+        return x
 
 
 def member_layers(weights, x, activations):

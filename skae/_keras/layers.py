@@ -255,6 +255,22 @@ class MissingSteps(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
+class MissingAsZero(keras.layers.Layer):
+    """Set missing (NaN) values to 0, with no mask.
+
+    For a layer that reads a whole row at once, such as the linear path
+    beside a recurrent network, where the padding of a shorter sequence
+    must count as nothing rather than make the result NaN.
+    """
+
+    def call(self, inputs):
+        return ops.where(ops.isnan(inputs), ops.zeros_like(inputs), inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class PadSteps(keras.layers.Layer):
     """Append ``n_steps`` missing (NaN) steps to the end of a sequence.
 

@@ -22,6 +22,7 @@ from .layers import (
     CodeSparsity,
     Corruption,
     GaussianCode,
+    MissingAsZero,
     MissingEntries,
     MissingSteps,
     ObservationVariance,
@@ -42,6 +43,22 @@ class Level:
     #: For the first level: ``(layer, bias attribute, activation)`` of the
     #: network's output, the bias :meth:`Networks.start_at_mean` sets.
     output: tuple = None
+
+
+@dataclass
+class Beside:
+    """A step that applies two chains of steps to the same input and merges them.
+
+    Levels are otherwise sequences of steps. This one lets a level carry a
+    second path, such as a linear map beside a recurrent network, while
+    every layer stays a named layer of the three models, with its float64
+    twin. In inference steps the layers are held by name.
+    """
+
+    main: list
+    path: list
+    #: A ``keras.layers.Add`` of the two chains' outputs.
+    merge: object
 
 
 @dataclass
@@ -108,17 +125,33 @@ SIGMOID_START_MARGIN = 0.01
 
 
 def _named(steps):
-    return [(layer.name, dict(kwargs)) for layer, kwargs in steps]
+    return [(_name(layer), dict(kwargs)) for layer, kwargs in steps]
+
+
+def _name(layer):
+    if isinstance(layer, Beside):
+        return Beside(_named(layer.main), _named(layer.path), layer.merge.name)
+    return layer.name
 
 
 def resolve_steps(model, named_steps):
     """The ``(layer, call kwargs)`` steps of ``model`` named in ``named_steps``."""
-    return [(model.get_layer(name), kwargs) for name, kwargs in named_steps]
+    return [(_resolve(model, name), kwargs) for name, kwargs in named_steps]
+
+
+def _resolve(model, name):
+    if isinstance(name, Beside):
+        return Beside(resolve_steps(model, name.main), resolve_steps(model, name.path),
+                      model.get_layer(name.merge))
+    return model.get_layer(name)
 
 
 def apply_steps(steps, x):
     for layer, kwargs in steps:
-        x = layer(x, **kwargs)
+        if isinstance(layer, Beside):
+            x = layer.merge([apply_steps(layer.main, x), apply_steps(layer.path, x)])
+        else:
+            x = layer(x, **kwargs)
     return x
 
 
@@ -187,10 +220,10 @@ def _l2(alpha):
     return keras.regularizers.L2(float(alpha)) if alpha > 0 else None
 
 
-def _dense(units, activation, *, seed, alpha, name):
+def _dense(units, activation, *, seed, alpha, name, use_bias=True):
     """A Dense layer with a seeded Glorot initializer and optional L2."""
     return keras.layers.Dense(
-        units, activation=activation, kernel_initializer=_initializer(seed),
+        units, activation=activation, use_bias=use_bias, kernel_initializer=_initializer(seed),
         kernel_regularizer=_l2(alpha), name=name,
     )
 
@@ -367,6 +400,7 @@ def recurrent_levels(
     bidirectional=False,
     time_features=0,
     frame_length=1,
+    linear_path=False,
     output_activation="linear",
     alpha=0.0,
     seed=0,
@@ -383,7 +417,11 @@ def recurrent_levels(
     ``time_features`` fixed features of the frame's position appended),
     runs a second recurrent layer that returns every frame, maps each frame
     back to its steps' channels with one Dense layer shared by all frames,
-    drops the padding steps and flattens back to rows.
+    drops the padding steps and flattens back to rows. With ``linear_path``
+    a linear map of the whole row (missing steps as zeros) is added to the
+    code, and a linear map of the code to the reconstruction, before
+    ``output_activation``: the network then contains a linear autoencoder,
+    and the recurrent layers need only model what it cannot.
     """
     n_steps, n_channels = (int(s) for s in sequence_shape)
     frame_length = int(frame_length)
@@ -418,8 +456,8 @@ def recurrent_levels(
     decode = [(keras.layers.RepeatVector(n_frames, name="decoder_repeat"), {})]
     if time_features:
         decode.append((TimeFeatures(int(time_features), name="decoder_time_features"), {}))
-    steps = _dense(frame_length * n_channels, output_activation, seed=seed + 4, alpha=alpha,
-                   name="decoder_steps")
+    steps = _dense(frame_length * n_channels, "linear" if linear_path else output_activation,
+                   seed=seed + 4, alpha=alpha, name="decoder_steps")
     decode += [(rnn(3, "decoder_rnn", return_sequences=True), {}), (steps, {})]
     if padding:
         decode += [
@@ -427,6 +465,18 @@ def recurrent_levels(
             (keras.layers.Cropping1D((0, padding), name="decoder_crop"), {}),
         ]
     decode.append((keras.layers.Flatten(name="decoder_flatten"), {}))
+    if linear_path:
+        encode = [(Beside(encode, [
+            (MissingAsZero(name="encoder_missing_as_zero"), {}),
+            (_dense(int(n_components), "linear", seed=seed + 5, alpha=alpha, use_bias=False,
+                    name="encoder_linear_path"), {}),
+        ], keras.layers.Add(name="encoder_add")), {})]
+        decode = [(Beside(decode, [
+            (_dense(int(n_features), "linear", seed=seed + 6, alpha=alpha, use_bias=False,
+                    name="decoder_linear_path"), {}),
+        ], keras.layers.Add(name="decoder_add")), {})]
+        if output_activation != "linear":
+            decode.append((keras.layers.Activation(output_activation, name="decoder_output"), {}))
     return [Level(encode, decode, int(n_features), (steps, "bias", output_activation))]
 
 
