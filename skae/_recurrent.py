@@ -21,7 +21,7 @@ RECURRENT_CONSTRAINTS = {
     "bidirectional": ["boolean"],
     "time_features": [Interval(Integral, 0, None, closed="left")],
     "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "linear_path": ["boolean"],
+    "linear_components": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
 }
 
 
@@ -36,8 +36,8 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     position (``time_features``). Both recurrent layers read a few time
     steps at once (``frame_length``), which makes long sequences quick to
     train, and a linear path beside them maps the sequence to the code and
-    back (``linear_path``), so that the network does at least what PCA
-    does. It fits sequences whose structure moves in time (a phase or a
+    back (``linear_components``), so that the network contains a linear
+    autoencoder. It fits sequences whose structure moves in time (a phase or a
     frequency), where PCA needs many components.
 
     Rows are flat, as everywhere in scikit-learn: the network reshapes them
@@ -92,13 +92,16 @@ class RecurrentAutoencoder(ShapedAutoencoder):
         (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
         step. The length used is ``frame_length_``.
 
-    linear_path : bool, default=True
-        Add a linear map of the whole sequence to the code, and of the code
-        to the reconstruction, beside the recurrent layers. The network then
-        contains a linear autoencoder (PCA's model), and the recurrent
-        layers fit what a linear map misses; with many components this is
-        what lets it reconstruct better than PCA (see the sequences results
-        page). False is the plain recurrent autoencoder.
+    linear_components : int or "auto", default="auto"
+        Rank of a linear path beside the recurrent layers: a linear map of
+        the whole sequence to the code, and of the code to the
+        reconstruction, through this many components. The network then
+        contains a linear autoencoder (PCA's model of that rank), and the
+        recurrent layers fit what it misses, which lowers the error on new
+        sequences. "auto" is ``n_components // 2``: a path of full rank
+        reconstructs unusual sequences as well as PCA does, and tells them
+        from usual ones less well (see the sequences results page). 0 is
+        the plain recurrent autoencoder.
 
     output_activation : str, default="auto"
         Activation of the reconstruction. "auto" picks "sigmoid" when
@@ -267,7 +270,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         bidirectional=True,
         time_features=16,
         frame_length="auto",
-        linear_path=True,
+        linear_components="auto",
         output_activation="auto",
         loss="mse",
         optimizer="adam",
@@ -291,7 +294,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.bidirectional = bidirectional
         self.time_features = time_features
         self.frame_length = frame_length
-        self.linear_path = linear_path
+        self.linear_components = linear_components
         self.output_activation = output_activation
         self.loss = loss
         self.optimizer = optimizer
@@ -339,7 +342,12 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         """Keyword arguments of ``_keras.networks.recurrent_levels``."""
         return {"cell": self.cell, "units": self.units, "bidirectional": self.bidirectional,
                 "time_features": self.time_features, "frame_length": self.frame_length_,
-                "linear_path": self.linear_path}
+                "linear_components": self._linear_components()}
+
+    def _linear_components(self):
+        if self.linear_components == "auto":
+            return self.n_components // 2
+        return self.linear_components
 
     def _check_params_against(self, X):
         super()._check_params_against(X)

@@ -331,12 +331,12 @@ class RecurrentVariationalAutoencoder(VariationalMixin, RecurrentAutoencoder):
         (``ceil(n_timesteps / 16)`` steps each); 1 reads step by
         step. The length used is ``frame_length_``.
 
-    linear_path : bool, default=False
-        Add a linear map of the whole sequence to the code's means and
-        log-variances, and of the code to the reconstruction, beside the
-        recurrent layers, as in :class:`RecurrentAutoencoder` (where it is on
-        by default). Off here, the variational family's network as it was
-        measured.
+    linear_components : int or "auto", default=0
+        Rank of a linear path beside the recurrent layers, from the
+        sequence to the code's means and log-variances and from the code to
+        the reconstruction, as in :class:`RecurrentAutoencoder` ("auto" is
+        ``n_components // 2``). Off by default here: the variational
+        family's defaults were measured without it.
 
     likelihood : {"gaussian", "bernoulli"}, default="gaussian"
         The decoder's distribution of a row given its code. "gaussian" (for
@@ -499,7 +499,7 @@ n_features_in_, feature_names_in_
         bidirectional=False,
         time_features=16,
         frame_length="auto",
-        linear_path=False,
+        linear_components=0,
         likelihood="gaussian",
         variance="shared",
         beta=1.0,
@@ -526,7 +526,7 @@ n_features_in_, feature_names_in_
         self.bidirectional = bidirectional
         self.time_features = time_features
         self.frame_length = frame_length
-        self.linear_path = linear_path
+        self.linear_components = linear_components
         self.likelihood = likelihood
         self.variance = variance
         self.beta = beta

@@ -107,7 +107,7 @@ def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequenc
 def test_the_linear_path_matches_the_keras_models_with_padded_frames(cell, output_activation):
     # 7 steps in frames of 3: two padding steps; rows 1 and 2 are shorter sequences.
     networks = _keras.networks.recurrent_autoencoder(
-        14, 3, (7, 2), cell=cell, units=4, frame_length=3, time_features=2, linear_path=True,
+        14, 3, (7, 2), cell=cell, units=4, frame_length=3, time_features=2, linear_components=2,
         output_activation=output_activation, seed=0,
     )
     X = np.random.RandomState(2).normal(size=(5, 7, 2))
@@ -119,12 +119,14 @@ def test_the_linear_path_adds_a_linear_map_of_the_row_to_the_code():
     networks_module = _keras.networks
     X = np.random.RandomState(3).normal(size=(6, 12))
     kwargs = dict(units=4, frame_length=2, seed=0)
-    with_path = networks_module.recurrent_autoencoder(12, 3, (12, 1), linear_path=True, **kwargs)
+    with_path = networks_module.recurrent_autoencoder(12, 3, (12, 1), linear_components=2, **kwargs)
     without = networks_module.recurrent_autoencoder(12, 3, (12, 1), **kwargs)
     for layer in without.model.layers:  # every layer but the paths, with the same weights
         layer.set_weights(with_path.model.get_layer(layer.name).get_weights())
-    kernel = with_path.encoder.get_layer("encoder_linear_path").kernel.numpy()
-    expected = without.encoder(X.astype(np.float32)).numpy() + X @ kernel
+    path, code = (with_path.encoder.get_layer(f"encoder_linear_{name}").kernel.numpy()
+                  for name in ("path", "code"))
+    assert path.shape == (12, 2) and code.shape == (2, 3)  # through two components
+    expected = without.encoder(X.astype(np.float32)).numpy() + X @ path @ code
     assert_allclose(with_path.encoder(X.astype(np.float32)).numpy(), expected, **FLOAT32_ROUNDING)
 
 

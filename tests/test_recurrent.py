@@ -60,13 +60,16 @@ def test_cells_and_directions_fit_and_round_trip_through_pickle(X, cell, bidirec
     assert restored.sequence_shape_ == (12, 1)
 
 
-@pytest.mark.parametrize("linear_path", [True, False])
-def test_the_linear_path_is_on_by_default_and_can_be_turned_off(X, linear_path):
-    params = {} if linear_path else {"linear_path": False}
+@pytest.mark.parametrize("params, rank", [({}, 1), ({"n_components": 5}, 2),
+                                           ({"linear_components": 3}, 3), ({"linear_components": 0}, 0)])
+def test_the_linear_path_has_half_the_code_s_rank_by_default(X, params, rank):
     ae = RecurrentAutoencoder(**params, **TINY).fit(X)
     names = {layer.name for layer in ae.model_.layers}
-    assert {"encoder_linear_path", "decoder_linear_path"} <= names if linear_path else not (
-        {"encoder_linear_path", "decoder_linear_path"} & names)
+    if rank:
+        assert ae.model_.get_layer("encoder_linear_path").kernel.shape == (12, rank)
+        assert ae.model_.get_layer("decoder_linear_path").kernel.shape == (ae.n_components_, rank)
+    else:
+        assert not {"encoder_linear_path", "decoder_linear_path"} & names
     restored = pickle.loads(pickle.dumps(ae))
     assert_array_equal(restored.score_samples(X), ae.score_samples(X))
 
@@ -74,9 +77,9 @@ def test_the_linear_path_is_on_by_default_and_can_be_turned_off(X, linear_path):
 def test_the_variational_family_takes_the_linear_path_too(X):
     from skae import RecurrentVariationalAutoencoder
 
-    vae = RecurrentVariationalAutoencoder(linear_path=True, **TINY).fit(X)
+    vae = RecurrentVariationalAutoencoder(linear_components=1, **TINY).fit(X)
     # The path maps the row to the means and the log-variances of the code.
-    assert vae.encoder_.get_layer("encoder_linear_path").kernel.shape == (12, 2 * vae.n_components_)
+    assert vae.encoder_.get_layer("encoder_linear_code").kernel.shape == (1, 2 * vae.n_components_)
     restored = pickle.loads(pickle.dumps(vae))
     assert_array_equal(restored.transform(X), vae.transform(X))
     assert np.isfinite(vae.score_samples(X)).all()
@@ -94,7 +97,7 @@ def test_the_variational_family_takes_the_linear_path_too(X):
         ({"units": 0}, (40, 12), "'units' parameter of RecurrentAutoencoder must be an int"),
         ({"time_features": -1}, (40, 12), "'time_features' parameter of RecurrentAutoencoder must be an int"),
         ({"frame_length": 0}, (40, 12), "'frame_length' parameter of RecurrentAutoencoder must be a str among"),
-        ({"linear_path": "yes"}, (40, 12), "'linear_path' parameter of RecurrentAutoencoder must be"),
+        ({"linear_components": -1}, (40, 12), "'linear_components' parameter of RecurrentAutoencoder must be"),
     ],
 )
 def test_wrong_shapes_and_parameters_get_errors_that_name_them(params, X_shape, message):

@@ -400,7 +400,7 @@ def recurrent_levels(
     bidirectional=False,
     time_features=0,
     frame_length=1,
-    linear_path=False,
+    linear_components=0,
     output_activation="linear",
     alpha=0.0,
     seed=0,
@@ -417,11 +417,13 @@ def recurrent_levels(
     ``time_features`` fixed features of the frame's position appended),
     runs a second recurrent layer that returns every frame, maps each frame
     back to its steps' channels with one Dense layer shared by all frames,
-    drops the padding steps and flattens back to rows. With ``linear_path``
-    a linear map of the whole row (missing steps as zeros) is added to the
-    code, and a linear map of the code to the reconstruction, before
-    ``output_activation``: the network then contains a linear autoencoder,
-    and the recurrent layers need only model what it cannot.
+    drops the padding steps and flattens back to rows. With
+    ``linear_components`` a linear path beside the recurrent layers adds a
+    linear map of the whole row (missing steps as zeros), through that
+    many components, to the code, and a linear map of the code, through as
+    many, to the reconstruction before ``output_activation``: the network
+    then contains a linear autoencoder of that rank, and the recurrent
+    layers model what it misses.
     """
     n_steps, n_channels = (int(s) for s in sequence_shape)
     frame_length = int(frame_length)
@@ -456,7 +458,7 @@ def recurrent_levels(
     decode = [(keras.layers.RepeatVector(n_frames, name="decoder_repeat"), {})]
     if time_features:
         decode.append((TimeFeatures(int(time_features), name="decoder_time_features"), {}))
-    steps = _dense(frame_length * n_channels, "linear" if linear_path else output_activation,
+    steps = _dense(frame_length * n_channels, "linear" if linear_components else output_activation,
                    seed=seed + 4, alpha=alpha, name="decoder_steps")
     decode += [(rnn(3, "decoder_rnn", return_sequences=True), {}), (steps, {})]
     if padding:
@@ -465,15 +467,20 @@ def recurrent_levels(
             (keras.layers.Cropping1D((0, padding), name="decoder_crop"), {}),
         ]
     decode.append((keras.layers.Flatten(name="decoder_flatten"), {}))
-    if linear_path:
+    if linear_components:
+        r, k = int(linear_components), int(n_components)
         encode = [(Beside(encode, [
             (MissingAsZero(name="encoder_missing_as_zero"), {}),
-            (_dense(int(n_components), "linear", seed=seed + 5, alpha=alpha, use_bias=False,
+            (_dense(r, "linear", seed=seed + 5, alpha=alpha, use_bias=False,
                     name="encoder_linear_path"), {}),
+            (_dense(k, "linear", seed=seed + 6, alpha=alpha, use_bias=False,
+                    name="encoder_linear_code"), {}),
         ], keras.layers.Add(name="encoder_add")), {})]
         decode = [(Beside(decode, [
-            (_dense(int(n_features), "linear", seed=seed + 6, alpha=alpha, use_bias=False,
+            (_dense(r, "linear", seed=seed + 7, alpha=alpha, use_bias=False,
                     name="decoder_linear_path"), {}),
+            (_dense(int(n_features), "linear", seed=seed + 8, alpha=alpha, use_bias=False,
+                    name="decoder_linear_output"), {}),
         ], keras.layers.Add(name="decoder_add")), {})]
         if output_activation != "linear":
             decode.append((keras.layers.Activation(output_activation, name="decoder_output"), {}))
