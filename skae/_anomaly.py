@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import checked_widths, cleared_on_failure, validated_rows
 from ._compat import Interval, RealNotInt, StrOptions, _fit_context
+from ._inference import member_layers
 from ._numerics import ACTIVATIONS
 
 #: Rows per member when ``max_samples="auto"``.
@@ -73,15 +74,13 @@ class AutoencoderMember:
 
     def encode(self, X):
         """Codes of scaled rows X."""
-        from . import _keras
         k = self.n_encoder_layers
-        return _keras.inference.member_layers(self.weights[:k], X, self.activations[:k])
+        return member_layers(self.weights[:k], X, self.activations[:k])
 
     def decode(self, codes):
         """Reconstructions of codes."""
-        from . import _keras
         k = self.n_encoder_layers
-        return _keras.inference.member_layers(self.weights[k:], codes, self.activations[k:])
+        return member_layers(self.weights[k:], codes, self.activations[k:])
 
     def reconstruct(self, X):
         """Reconstructions of scaled rows X."""

@@ -304,7 +304,7 @@ class AutoencoderTransformer(
     )
 
     def _warm_start(self):
-        return bool(self.warm_start) and hasattr(self, "model_")
+        return bool(self.warm_start) and self._has_networks()
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -333,7 +333,7 @@ class AutoencoderTransformer(
         self : object
             The estimator, trained on one more chunk.
         """
-        first = not hasattr(self, "model_")
+        first = not self._has_networks()
         with cleared_on_failure(self, self._fitted_private, clear=first):
             X = self._validate_rows(X, reset=first)
             self._fit(X, continuing=not first, partial=True)

@@ -8,7 +8,6 @@ Keras loads at the first fit; subclasses override the hooks
 ``_build_networks`` and ``_train_networks`` for what differs in them.
 """
 
-import pickle
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -27,11 +26,12 @@ from ._numerics import ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES
 #: Keras' clipping of probabilities in binary cross-entropy.
 _EPSILON = 1e-7
 
-#: Fitted attributes that hold Keras objects; they are pickled as one model.
-_KERAS_ATTRIBUTES = ("model_", "encoder_", "decoder_")
-
-#: Private fitted state; cleared with the fitted attributes.
-_FITTED_PRIVATE = ("_inference_steps", "_forward", "_optimizer_state", "_partial_rng")
+#: Private fitted state; cleared with the fitted attributes. ``_keras_state``
+#: is the fitted Keras models as plain data (``_keras.networks.saved_state``),
+#: ``_keras_models`` the models themselves, kept after fit and rebuilt from
+#: the state when first asked for after loading.
+_FITTED_PRIVATE = ("_forward", "_optimizer_state", "_partial_rng", "_keras_state",
+                   "_keras_models")
 
 #: ``batch_size="auto"``: about ``_AUTO_BATCH_STEPS`` steps an epoch on
 #: small data, batches of a family's ``_auto_batch_max`` rows on large
@@ -368,8 +368,7 @@ class BaseAutoencoder(BaseEstimator):
                 ConvergenceWarning,
             )
 
-        self._inference_steps = networks.inference_steps()
-        self._set_networks(networks.model, networks.encoder, networks.decoder)
+        self._set_networks(networks)
         for name, value in result.extra.items():
             setattr(self, name, value)
         self.n_components_ = self._code_width()
@@ -592,21 +591,25 @@ class BaseAutoencoder(BaseEstimator):
         """X as flat rows for ``method``: the shaped families flatten N-D arrays."""
         return X
 
-    def _set_networks(self, model, encoder, decoder):
-        """Hold the fitted models and read their weights for inference.
+    def _set_networks(self, networks):
+        """Keep the fitted ``networks`` and read their weights for inference.
 
-        Inference computes in float64 from a copy of the weights taken here
-        (at the end of ``fit`` and at unpickling), not from the Keras
-        variables at each call: reading a variable costs far more than a
-        small network's arithmetic.
+        Inference computes in float64 NumPy from ops read here, once (see
+        ``skae._inference``), not from the Keras variables at each call:
+        reading a variable costs far more than a small network's arithmetic,
+        and the ops need no TensorFlow to run or to load. The Keras models
+        are kept as plain data too, from which they are rebuilt when asked
+        for after loading.
         """
-        from . import _keras
-        self.model_, self.encoder_, self.decoder_ = model, encoder, decoder
-        networks, inference = _keras.networks, _keras.inference
+        from . import _inference, _keras
+        models = (networks.model, networks.encoder, networks.decoder)
+        self._keras_state = _keras.networks.saved_state(*models)
+        export = _keras.export
         self._forward = {
-            part: inference.Forward(networks.resolve_steps(getattr(self, f"{part}_"), steps))
-            for part, steps in self._inference_steps.items()
+            part: _inference.Forward(export.shared(export.ops(steps), self._keras_state["weights"]))
+            for part, steps in networks.inference_steps().items()
         }
+        self._keras_models = models
 
     def _encode(self, X):
         return self._forward["encoder"](X)
@@ -652,26 +655,36 @@ class BaseAutoencoder(BaseEstimator):
 
     # --------------------------------------------------------- persistence
 
-    def __getstate__(self):
-        from . import _keras
-        state = dict(super().__getstate__())
-        state.pop("_forward", None)  # read again from the models at unpickling
-        if "model_" in state:
-            # Pickled side by side, the three models would come back as
-            # unrelated copies; bundled, they keep sharing their layers.
-            for name in _KERAS_ATTRIBUTES:
-                state.pop(name, None)
-            networks = _keras.networks
-            state["_networks_pickle"] = pickle.dumps(
-                networks.bundle(self.model_, self.encoder_, self.decoder_)
-            )
-        return state
+    def _has_networks(self):
+        """Whether fitted networks are held (without rebuilding the Keras models)."""
+        return "_keras_state" in vars(self)
 
-    def __setstate__(self, state):
-        from . import _keras
-        state = dict(state)
-        blob = state.pop("_networks_pickle", None)
-        super().__setstate__(state)
-        if blob is not None:
-            networks = _keras.networks  # also registers skae's layers
-            self._set_networks(*networks.unbundle(pickle.loads(blob)))
+    def _keras_model(self, index):
+        """Model ``index`` of (autoencoder, encoder, decoder), rebuilt if need be."""
+        if "_keras_models" not in vars(self):
+            if "_keras_state" not in vars(self):
+                raise AttributeError("the Keras models exist once the estimator is fitted")
+            from . import _keras
+            self._keras_models = _keras.networks.restored(self._keras_state)
+        return self._keras_models[index]
+
+    @property
+    def model_(self):
+        """The fitted autoencoder, a ``keras.Model`` (Keras loads when it is first asked for)."""
+        return self._keras_model(0)
+
+    @property
+    def encoder_(self):
+        """The fitted encoder, a ``keras.Model`` sharing its layers with ``model_``."""
+        return self._keras_model(1)
+
+    @property
+    def decoder_(self):
+        """The fitted decoder, a ``keras.Model`` sharing its layers with ``model_``."""
+        return self._keras_model(2)
+
+    def __getstate__(self):
+        # Plain data only: the ops, the Keras models as config and arrays.
+        state = dict(super().__getstate__())
+        state.pop("_keras_models", None)
+        return state

@@ -46,3 +46,29 @@ def dense_rows(X, rows=None, dtype=np.float64):
     out = np.full(X.shape, np.nan, dtype=dtype)
     out[np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)), X.indices] = X.data
     return out
+
+
+def time_features(n_steps, n_features):
+    """Fixed features of each time step: sines and cosines of its position.
+
+    Feature ``i`` of step ``t`` is ``sin`` (even ``i``) or ``cos`` (odd
+    ``i``) of ``pi * (i // 2 + 1) * t / n_steps``: the first half-period
+    spans the sequence, later ones are finer. Returns (n_steps, n_features).
+    """
+    angle = np.pi * np.outer(np.arange(n_steps) / n_steps, np.arange(n_features) // 2 + 1)
+    return np.where(np.arange(n_features) % 2 == 0, np.sin(angle), np.cos(angle))
+
+
+#: Bounds of a posterior's log-variance: ``exp`` of it stays finite in
+#: float32 (and its square root, the standard deviation, within about
+#: [2e-9, 5e8]).
+LOG_VARIANCE_BOUNDS = (-40.0, 40.0)
+
+
+def gaussian_kl(mean, log_variance, backend=np):
+    """KL divergence of ``N(mean, exp(log_variance))`` from ``N(0, 1)``, per component.
+
+    ``backend`` is NumPy for arrays, ``keras.ops`` for Keras tensors.
+    """
+    return 0.5 * (backend.exp(log_variance) + backend.square(mean) - 1.0 - log_variance)
+

@@ -290,7 +290,7 @@ n_features_in_, feature_names_in_
     def _pretrain(self, networks, X_train, X_val, seed):
         """Train each level as a shallow autoencoder of the level below's codes."""
         from . import _keras
-        nets, inference = _keras.networks, _keras.inference
+        nets, export = _keras.networks, _keras.export
         curves = []
         H_train, H_val = X_train, X_val
         for i, level in enumerate(networks.levels):
@@ -304,7 +304,7 @@ n_features_in_, feature_names_in_
             self._check_converged(result, f" while pretraining layer {i}")
             curves.append(result.loss_curve)
             if i < len(networks.levels) - 1:
-                encode = inference.Forward(level.encode)  # reads the weights once
+                encode = export.forward(level.encode)  # reads the weights once
                 H_train = encode(H_train).astype(np.float32)
                 if H_val is not None:
                     H_val = encode(H_val).astype(np.float32)

@@ -13,7 +13,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder import AutoencoderTransformer, mean_score
 from ._base import TRAINING_PARAMETERS, constraints
 from ._compat import Interval, StrOptions
-from ._numerics import CHUNK_VALUES, LOG_2PI, SECOND_STREAM_SEED_OFFSET
+from ._numerics import (
+    CHUNK_VALUES,
+    LOG_2PI,
+    LOG_VARIANCE_BOUNDS,
+    SECOND_STREAM_SEED_OFFSET,
+    gaussian_kl,
+)
 
 #: The floor of the Gaussian likelihood's variance, relative to the mean
 #: variance of the training features (see the ``variance`` parameter).
@@ -125,14 +131,13 @@ class VariationalMixin(DensityMixin, TransformerMixin):
         # The network computes on rows standardized by its Standardization
         # layer (float32 cannot hold the likelihood of data at the scale of
         # 1e-30), with the shift and scale of the first fit's rows.
-        from . import _keras
         if not (continuing or (partial and hasattr(self, "_shift"))):
             self._shift, self._scale = self._standardization(X)
         super()._fit(X, continuing=continuing, partial=partial)
         if not (partial and hasattr(self, "_draws_seed")):
             self._draws_seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         mean, log_variance = self._posterior(X)
-        kl = _keras.layers.gaussian_kl(mean, log_variance)
+        kl = gaussian_kl(mean, log_variance)
         self.kl_per_component_ = self._finite(kl, X, "fit").mean(axis=0)
 
     def _standardization(self, X):
@@ -151,18 +156,17 @@ class VariationalMixin(DensityMixin, TransformerMixin):
             scale = float(np.sqrt(np.nanmean(np.nanvar(X, axis=0, dtype=np.float64))))
         return shift, (scale if np.isfinite(scale) and scale > 0 else 1.0)
 
-    def _set_networks(self, model, encoder, decoder):
-        from . import _keras
-        super()._set_networks(model, encoder, decoder)
-        networks, inference = _keras.networks, _keras.inference
-        decoder_steps = networks.resolve_steps(self.decoder_, self._inference_steps["decoder"])
+    def _set_networks(self, networks):
+        from . import _inference
+        super()._set_networks(networks)
+        decoder_ops = self._forward["decoder"].ops
         if self.likelihood == "bernoulli":
-            # The decoder's steps but its final sigmoid: the logits.
-            self._decode_logits = inference.Forward(decoder_steps[:-1])
+            # The decoder's ops but its final sigmoid: the logits.
+            self._decode_logits = _inference.Forward(decoder_ops[:-1])
         else:
-            layer = decoder_steps[-1][0]
+            layer = networks.model.get_layer("decoder_variance")
             variance = layer.min_variance + np.exp(np.asarray(layer.log_excess.value, np.float64))
-            standardization = self.decoder_.get_layer("standardization")
+            standardization = networks.model.get_layer("standardization")
             scale = float(np.asarray(standardization.scale.value, np.float64))
             self.noise_variance_ = np.broadcast_to(scale**2 * variance, (layer.n_features,)).copy()
 
@@ -170,11 +174,10 @@ class VariationalMixin(DensityMixin, TransformerMixin):
 
     def _posterior(self, X):
         """Posterior means and log-variances of rows X, in float64."""
-        from . import _keras
         out = self._encode(X)
         k = self.n_components_
         # Clipped as the network's sampling layer clips them.
-        return out[:, :k], np.clip(out[:, k:], *_keras.layers.LOG_VARIANCE_BOUNDS)
+        return out[:, :k], np.clip(out[:, k:], *LOG_VARIANCE_BOUNDS)
 
     def transform(self, X, return_std=False):
         """Posterior means of the codes of X, and optionally their standard deviations.

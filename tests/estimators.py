@@ -72,3 +72,38 @@ ROW_METHODS = ("transform", "score_samples", "decision_function", "predict", "fe
 def row_methods(estimator):
     """The methods of ``estimator`` that map each row of X to a result."""
     return [name for name in ROW_METHODS if hasattr(estimator, name)]
+
+
+def serving_rows(estimator):
+    """Small rows every estimator fits and serves: 40 x 5, with gaps for an imputer."""
+    import numpy as np
+
+    X = np.random.RandomState(0).normal(size=(40, 5))
+    if isinstance(estimator, AutoencoderImputer):
+        X[np.random.RandomState(1).rand(*X.shape) < 0.2] = np.nan
+    return X
+
+
+def inference_outputs(estimator, X):
+    """What every inference method of a fitted ``estimator`` gives on rows X, by name.
+
+    Each method the estimator has is called, with fixed arguments where it
+    takes more than X (chosen entries, a seeded draw of samples), so that
+    two copies of a model can be compared output for output.
+    """
+    import numpy as np
+
+    outputs = {}
+    for name in ("transform", "score_samples", "decision_function", "predict", "feature_errors"):
+        if hasattr(estimator, name):
+            outputs[name] = getattr(estimator, name)(X)
+    if hasattr(estimator, "score"):
+        outputs["score"] = np.float64(estimator.score(X))
+    if hasattr(estimator, "inverse_transform"):
+        outputs["inverse_transform"] = estimator.inverse_transform(outputs["transform"])
+    if hasattr(estimator, "predict_entries"):
+        outputs["predict_entries"] = estimator.predict_entries(X, [0, 1, 2], [0, 2, 4])
+    if hasattr(estimator, "sample"):
+        outputs["sample"] = estimator.sample(3, random_state=0)
+        outputs["transform_std"] = estimator.transform(X, return_std=True)[1]
+    return outputs

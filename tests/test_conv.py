@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 
 from skae import ConvAutoencoder
+from skae._inference import Forward
 
 TINY = dict(filters=(2, 3), max_iter=2, batch_size=200, random_state=0)
 
@@ -134,9 +135,10 @@ def test_rows_too_large_for_the_network_are_named(fitted, X):
     # Kernels of ones make each first-stage output the sum of 9 inputs, so
     # rows of the largest float64 overflow, whatever the trained weights.
     ae = pickle.loads(pickle.dumps(fitted))
-    kernel = ae.model_.get_layer("encoder_conv_0").kernel
-    kernel.assign(np.ones(kernel.shape))
-    ae = pickle.loads(pickle.dumps(ae))  # inference reads the weights again
+    ops = ae._forward["encoder"].ops
+    conv = next(op for op in ops if op["op"] == "conv")
+    conv["kernel"] = np.ones_like(conv["kernel"])
+    ae._forward["encoder"] = Forward(ops)  # inference reads the weights of its ops
     X_huge = X.copy()
     X_huge[[3, 8]] = np.finfo(np.float64).max
     with pytest.raises(ValueError, match=r"transform gave non-finite values for 2 of 60 rows \(rows 3, 8\)"):

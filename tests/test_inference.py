@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose
 
 from skae._base import ACTIVATIONS
 from skae import _keras
+from skae._numerics import time_features
 
 # Keras computes in float32: its results carry float32 rounding (1e-7
 # relative) summed over the few terms of these small layers.
@@ -20,14 +21,12 @@ def X():
 @pytest.mark.parametrize("tied_weights", [False, True], ids=["untied", "tied"])
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_forward_matches_the_keras_models(X, activation, tied_weights):
-    networks_module, inference = _keras.networks, _keras.inference
-    networks = networks_module.dense_autoencoder(
+    networks = _keras.networks.dense_autoencoder(
         7, 3, (5,), activation=activation, output_activation=activation,
         code_activation=activation, tied_weights=tied_weights, code_l1=0.1, seed=0,
     )
     steps = networks.inference_steps()
-    encode = inference.Forward(networks_module.resolve_steps(networks.encoder, steps["encoder"]))
-    decode = inference.Forward(networks_module.resolve_steps(networks.decoder, steps["decoder"]))
+    encode, decode = _keras.export.forward(steps["encoder"]), _keras.export.forward(steps["decoder"])
     codes = encode(X)
     assert codes.dtype == np.float64
     X32 = X.astype(np.float32)
@@ -37,10 +36,8 @@ def test_forward_matches_the_keras_models(X, activation, tied_weights):
 
 
 def _assert_forward_matches(networks, X):
-    networks_module, inference = _keras.networks, _keras.inference
     steps = networks.inference_steps()
-    encode = inference.Forward(networks_module.resolve_steps(networks.encoder, steps["encoder"]))
-    decode = inference.Forward(networks_module.resolve_steps(networks.decoder, steps["decoder"]))
+    encode, decode = _keras.export.forward(steps["encoder"]), _keras.export.forward(steps["decoder"])
     codes = encode(X)
     X32 = X.astype(np.float32)
     assert codes.dtype == np.float64 and codes.shape == (len(X), networks.encoder.output.shape[-1])
@@ -71,20 +68,18 @@ def test_convolutional_forward_matches_the_keras_models(image_shape, filters, ke
 def test_a_layer_without_a_float64_forward_is_named():
     import keras
 
-    inference = _keras.inference
     layer = keras.layers.SimpleRNN(2)
     with pytest.raises(NotImplementedError, match="no float64 inference for SimpleRNN layers"):
-        inference.Forward([(layer, {})])
+        _keras.export.forward([(layer, {})])
 
 
 def test_dilated_convolutions_are_refused():
     import keras
 
-    inference = _keras.inference
     layer = keras.layers.Conv1D(2, 3, dilation_rate=2)
     layer.build((None, 8, 1))
     with pytest.raises(NotImplementedError, match="dilation"):
-        inference.Forward([(layer, {})])
+        _keras.export.forward([(layer, {})])
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -133,21 +128,20 @@ def test_the_linear_path_adds_a_linear_map_of_the_row_to_the_code():
 def test_a_beside_step_merged_otherwise_than_by_adding_is_refused():
     import keras
 
-    networks_module, inference = _keras.networks, _keras.inference
+    networks_module = _keras.networks
     dense = keras.layers.Dense(2)
     step = networks_module.Beside([(dense, {})], [], keras.layers.Multiply())
     with pytest.raises(NotImplementedError, match="Beside step merged by Multiply"):
-        inference.Forward([(step, {})])
+        _keras.export.forward([(step, {})])
 
 
 def test_bidirectional_sequences_come_back_in_time_order():
     import keras
 
-    inference = _keras.inference
     layer = keras.layers.Bidirectional(keras.layers.GRU(3, return_sequences=True))
     X = np.random.RandomState(3).normal(size=(4, 5, 2))
     expected = layer(X.astype(np.float32)).numpy()
-    assert_allclose(inference.Forward([(layer, {})])(X), expected, **FLOAT32_ROUNDING)
+    assert_allclose(_keras.export.forward([(layer, {})])(X), expected, **FLOAT32_ROUNDING)
 
 
 def _recurrent_layer(cell, bidirectional, **kwargs):
@@ -168,13 +162,12 @@ def _padded(X, lengths):
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["one-way", "bidirectional"])
 def test_nan_padded_steps_are_skipped_as_if_the_sequence_ended_there(cell, bidirectional):
     layers = _keras.layers
-    inference = _keras.inference
     layer, missing = _recurrent_layer(cell, bidirectional), layers.MissingSteps()
     X = np.random.RandomState(4).normal(size=(4, 6, 2))
     lengths = [6, 4, 1, 3]
     padded = _padded(X, lengths)
     keras_padded = layer(missing(padded.astype(np.float32))).numpy()  # the mask goes along
-    numpy_padded = inference.Forward([(missing, {}), (layer, {})])(padded)
+    numpy_padded = _keras.export.forward([(missing, {}), (layer, {})])(padded)
     for row, length in enumerate(lengths):
         truncated = layer(X[row : row + 1, :length].astype(np.float32)).numpy()
         assert_allclose(keras_padded[row : row + 1], truncated, **FLOAT32_ROUNDING)
@@ -185,18 +178,17 @@ def test_nan_padded_steps_are_skipped_as_if_the_sequence_ended_there(cell, bidir
 @pytest.mark.parametrize("zero_output_for_mask", [False, True])
 def test_masked_steps_of_returned_sequences_match_keras(cell, zero_output_for_mask):
     layers = _keras.layers
-    inference = _keras.inference
     layer = _recurrent_layer(cell, False, return_sequences=True, zero_output_for_mask=zero_output_for_mask)
     missing = layers.MissingSteps()
     padded = _padded(np.random.RandomState(5).normal(size=(3, 5, 2)), [5, 2, 1])
     expected = layer(missing(padded.astype(np.float32))).numpy()
-    got = inference.Forward([(missing, {}), (layer, {})])(padded)
+    got = _keras.export.forward([(missing, {}), (layer, {})])(padded)
     assert_allclose(got, expected, **FLOAT32_ROUNDING)
 
 
 def test_time_features_are_sines_and_cosines_of_the_step():
     layers = _keras.layers
-    features = layers.time_features(4, 3)
+    features = time_features(4, 3)
     t = np.arange(4) / 4
     assert_allclose(features, np.column_stack([np.sin(np.pi * t), np.cos(np.pi * t), np.sin(2 * np.pi * t)]))
     out = layers.TimeFeatures(3)(np.zeros((2, 4, 1), np.float32)).numpy()

@@ -39,7 +39,7 @@ def test_row_alone_equals_row_in_a_batch_of_1000(estimator, rows):
 
 def test_rows_past_a_chunk_boundary(rows):
     from skae import AutoencoderTransformer
-    from skae._keras.inference import CHUNK_ROWS
+    from skae._inference import CHUNK_ROWS
 
     X_train, batch = rows
     ae = AutoencoderTransformer(2, hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X_train)

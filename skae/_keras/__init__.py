@@ -1,9 +1,10 @@
-"""The Keras side of skae: layers, network builders, training and float64 inference.
+"""The Keras side of skae: layers, network builders, training and export.
 
 Modules: ``layers`` (skae's Keras layers), ``networks`` (builders of the
 encoder, decoder and autoencoder models), ``losses`` (reconstruction errors,
 masked ones, likelihoods), ``training`` (optimizers, the training loop),
-``inference`` (the fitted networks run in float64 NumPy). Nothing here imports the estimator side; the estimators import
+``export`` (fitted layers read into the plain ops that ``skae._inference``
+runs in float64 NumPy). Nothing here imports the estimator side; the estimators import
 these modules inside their methods, so Keras loads at the first fit, and
 importing this package loads Keras first (:func:`skae._loader.load_keras`)
 so that it starts on the TensorFlow backend without TensorFlow's start-up
@@ -14,6 +15,6 @@ from .._loader import load_keras
 
 load_keras()
 
-from . import inference, layers, losses, networks, training  # noqa: E402  (after load_keras)
+from . import export, layers, losses, networks, training  # noqa: E402  (after load_keras)
 
-__all__ = ["inference", "layers", "losses", "networks", "training"]
+__all__ = ["export", "layers", "losses", "networks", "training"]

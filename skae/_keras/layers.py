@@ -8,6 +8,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from .._numerics import LOG_VARIANCE_BOUNDS, gaussian_kl, time_features
+
 _PACKAGE = "skae"
 
 
@@ -296,17 +298,6 @@ class PadSteps(keras.layers.Layer):
         return {**super().get_config(), "n_steps": self.n_steps}
 
 
-def time_features(n_steps, n_features):
-    """Fixed features of each time step: sines and cosines of its position.
-
-    Feature ``i`` of step ``t`` is ``sin`` (even ``i``) or ``cos`` (odd
-    ``i``) of ``pi * (i // 2 + 1) * t / n_steps``: the first half-period
-    spans the sequence, later ones are finer. Returns (n_steps, n_features).
-    """
-    angle = np.pi * np.outer(np.arange(n_steps) / n_steps, np.arange(n_features) // 2 + 1)
-    return np.where(np.arange(n_features) % 2 == 0, np.sin(angle), np.cos(angle))
-
-
 @keras.saving.register_keras_serializable(package=_PACKAGE)
 class TimeFeatures(keras.layers.Layer):
     """Append ``n_features`` fixed features of each step's position to a sequence.
@@ -333,21 +324,6 @@ class TimeFeatures(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "n_features": self.n_features}
-
-
-#: Bounds of a posterior's log-variance: ``exp`` of it stays finite in
-#: float32 (and its square root, the standard deviation, within about
-#: [2e-9, 5e8]).
-LOG_VARIANCE_BOUNDS = (-40.0, 40.0)
-
-
-def gaussian_kl(mean, log_variance):
-    """KL divergence of ``N(mean, exp(log_variance))`` from ``N(0, 1)``, per component.
-
-    Works on Keras tensors and on NumPy arrays alike.
-    """
-    backend = np if isinstance(mean, np.ndarray) else ops
-    return 0.5 * (backend.exp(log_variance) + backend.square(mean) - 1.0 - log_variance)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -390,7 +366,7 @@ class GaussianCode(keras.layers.Layer):
         k = self.n_components
         mean = inputs[:, :k]
         log_variance = ops.clip(inputs[:, k:], *LOG_VARIANCE_BOUNDS)
-        kl = ops.sum(gaussian_kl(mean, log_variance), axis=-1)
+        kl = ops.sum(gaussian_kl(mean, log_variance, ops), axis=-1)
         self.add_loss(self.kl_weight * ops.mean(kl))
         self.kl_tracker.update_state(kl)
         eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)

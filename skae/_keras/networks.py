@@ -11,6 +11,7 @@ layer may appear in both halves (tied weights). Greedy pretraining trains the
 levels one at a time.
 """
 
+import json
 import warnings
 from dataclasses import dataclass, field
 
@@ -52,7 +53,7 @@ class Beside:
     Levels are otherwise sequences of steps. This one lets a level carry a
     second path, such as a linear map beside a recurrent network, while
     every layer stays a named layer of the three models, with its float64
-    twin. In inference steps the layers are held by name.
+    twin.
     """
 
     main: list
@@ -101,16 +102,12 @@ class Networks:
         bias.assign(np.where(np.isfinite(value), value, 0.0).astype(bias.dtype))
 
     def inference_steps(self):
-        """The encoder's and decoder's steps as ``(layer name, call kwargs)``.
+        """The encoder's and decoder's steps, for float64 inference (``export.ops``).
 
-        Plain data, so it pickles beside the models; :func:`resolve_steps`
-        turns it back into layers of a model. Input steps such as corruption
-        are left out: they only act while training.
+        Input steps such as corruption are left out: they only act while
+        training.
         """
-        return {
-            "encoder": _named(_encode_steps(self.levels)),
-            "decoder": _named(_decode_steps(self.levels)),
-        }
+        return {"encoder": _encode_steps(self.levels), "decoder": _decode_steps(self.levels)}
 
 
 #: Output activations and the bias that makes them give a value.
@@ -122,28 +119,6 @@ _PRE_ACTIVATIONS = {
 
 #: How close to 0 or 1 a sigmoid output may start.
 SIGMOID_START_MARGIN = 0.01
-
-
-def _named(steps):
-    return [(_name(layer), dict(kwargs)) for layer, kwargs in steps]
-
-
-def _name(layer):
-    if isinstance(layer, Beside):
-        return Beside(_named(layer.main), _named(layer.path), layer.merge.name)
-    return layer.name
-
-
-def resolve_steps(model, named_steps):
-    """The ``(layer, call kwargs)`` steps of ``model`` named in ``named_steps``."""
-    return [(_resolve(model, name), kwargs) for name, kwargs in named_steps]
-
-
-def _resolve(model, name):
-    if isinstance(name, Beside):
-        return Beside(resolve_steps(model, name.main), resolve_steps(model, name.path),
-                      model.get_layer(name.merge))
-    return model.get_layer(name)
 
 
 def apply_steps(steps, x):
@@ -190,11 +165,11 @@ def level_model(level):
 
 
 def bundle(model, encoder, decoder):
-    """One model holding the three, so that pickling keeps them sharing weights.
+    """One model holding the three, so that they are saved once, sharing their layers.
 
-    Keras pickles each model on its own: three models pickled side by side
-    come back as three unrelated copies. One model with the three as
-    separate input-output paths is saved once, each shared layer once.
+    Three models saved side by side would come back as three unrelated
+    copies. One model with the three as separate input-output paths holds
+    each shared layer once.
     """
     return keras.Model(
         [model.input, encoder.input, decoder.input],
@@ -210,6 +185,26 @@ def unbundle(bundled):
         keras.Model(i, o, name=name)
         for i, o, name in zip(bundled.inputs, bundled.outputs, names)
     )
+
+
+def saved_state(model, encoder, decoder):
+    """The three models as plain data: ``{"config": ..., "weights": [...]}``.
+
+    The config is Keras' serialization of their :func:`bundle` as one JSON
+    string, the weights its arrays: what :func:`restored` needs, and nothing
+    that runs code when loaded.
+    """
+    bundled = bundle(model, encoder, decoder)
+    return {"config": json.dumps(keras.saving.serialize_keras_object(bundled)),
+            "weights": [np.array(w) for w in bundled.get_weights()]}
+
+
+def restored(state):
+    """``(model, encoder, decoder)`` rebuilt from :func:`saved_state`, in Keras' safe mode."""
+    config = json.loads(state["config"])
+    bundled = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    bundled.set_weights(state["weights"])
+    return unbundle(bundled)
 
 
 def _initializer(seed):
