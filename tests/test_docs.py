@@ -8,6 +8,7 @@ from pathlib import Path
 
 import skae
 import skae.dask
+import skae.onnx
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -15,7 +16,7 @@ DOCS = ROOT / "docs"
 
 def test_every_public_name_is_in_the_api_reference():
     listed = set(re.findall(r"^   (\w+)$", (DOCS / "api.rst").read_text(), flags=re.M))
-    assert listed == set(skae.__all__) | set(skae.dask.__all__)
+    assert listed == set(skae.__all__) | set(skae.dask.__all__) | set(skae.onnx.__all__)
 
 
 def test_examples_the_user_guide_cites_exist():
