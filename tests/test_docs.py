@@ -34,7 +34,7 @@ RESULTS = DOCS / "results"
 def test_results_pages_are_short_listed_and_show_their_command():
     pages = {p.stem: p.read_text() for p in RESULTS.glob("*.md")}
     # A results section users can read: current tables, not a log of probes.
-    assert sum(len(text) for text in pages.values()) <= 20_000
+    assert sum(len(text) for text in pages.values()) <= 22_000
     listed = re.findall(r"^(\w+)$", pages.pop("index"), flags=re.M)
     assert sorted(listed) == sorted(pages)
     for name, text in pages.items():
