@@ -33,6 +33,9 @@ PAGES = {
     "results/training.html": ["time_to_quality.png", "plain Keras"],
     "results/anomaly.html": ["ranks.png"],
     "results/sequences.html": ["roc.png", "LSTM AE"],
+    "results/serving.html": ["serving.png", "cold start"],
+    "user_guide/deploying.html": ["trusted_types", "onnxruntime"],
+    "auto_examples/plot_onnx_export.html": ["onnxruntime", "same labels"],
     "design.html": ["import_graph.png", "Adding a family"],
     "generated/skae.RecurrentAutoencoder.html": ["frame_length", "scikit-learn.org"],
 }

@@ -183,9 +183,11 @@ class AutoencoderTransformer(
 
     decoder_ : keras.Model
         Maps codes to reconstructions; shares its weights with ``model_``.
-        The estimator's own methods compute from a float64 copy of these
-        weights taken when ``fit`` ends (and at unpickling): weights changed
-        by hand in the Keras models afterwards are not seen by them.
+        The estimator's own methods compute in NumPy from a copy of these
+        weights taken when ``fit`` ends, which is also what it saves: weights
+        changed by hand in the Keras models afterwards are not seen by them.
+        The models are rebuilt from that copy when first asked for after
+        loading.
 
     n_components_ : int
         Size of the code.
