@@ -7,8 +7,11 @@ package) and checks that the page rendered (a screenshot of more than one
 colour) and says what it should: the gallery shows a thumbnail of its own for
 every example and no broken one, the API pages link to scikit-learn's
 documentation, and the user-facing pages carry no work notes (issue numbers).
-It prints one line per check and exits 1 if any fails; look at the
-screenshots in ``--out`` too.
+Every user-guide, results, API and example page is opened too: each image
+it shows and each page it links to within the site must exist, and each
+example page must show what its code printed or drew. It prints one line
+per failed check (and per main page), and exits 1 if any fails; look at the
+screenshots in ``--out`` too. ``.ci/run`` runs it on every change.
 """
 
 import argparse
@@ -90,6 +93,31 @@ def gallery_thumbnails(html_dir):
     return len(examples), thumbs, placeholders, broken
 
 
+#: The folders whose every page is opened: user guide, results, API, examples.
+ALL_PAGES = ("user_guide", "results", "generated", "auto_examples")
+
+
+def missing_targets(html_dir, page):
+    """The images and site-internal links of ``page`` whose files do not exist."""
+    text = page.read_text()
+    missing = []
+    targets = re.findall(r'<img[^>]+src="([^"]+)"', text) + re.findall(r'<a[^>]+href="([^"]+)"', text)
+    for target in targets:
+        if re.match(r"[a-z]+:", target) or target.startswith(("#", "//")):
+            continue  # another site, mail, or a place on this page
+        path = (page.parent / target.split("#")[0].split("?")[0]).resolve()
+        if not path.exists():
+            missing.append(target)
+    return missing
+
+
+def example_has_output(page):
+    """Whether an example's page shows what it printed or drew."""
+    text = page.read_text()
+    return "sphx-glr-script-out" in text or "sphx-glr-single-img" in text or \
+        "sphx-glr-multi-img" in text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("html", type=Path, help="the built site (docs/_build/html)")
@@ -121,6 +149,16 @@ def main(argv=None):
             png = out / (page.replace("/", "_").removesuffix(".html") + ".png")
             screenshot(chromium, path.as_uri(), png, profile)
             check(png.exists() and rendered(png), f"{page}: rendered, screenshot {png}")
+    pages = sorted(p for folder in ALL_PAGES for p in (html_dir / folder).glob("*.html"))
+    for page in pages:
+        name = page.relative_to(html_dir).as_posix()
+        missing = missing_targets(html_dir, page)
+        if missing:
+            check(False, f"{name}: missing {missing[:5]}")
+        if name.startswith("auto_examples/plot_") and not example_has_output(page):
+            check(False, f"{name}: the example shows no output")
+    check(len(pages) > 30, f"{len(pages)} user-guide, results, API and example pages: every "
+          "image and site link there exists, every example shows its output")
     n_examples, thumbs, placeholders, broken = gallery_thumbnails(html_dir)
     check(n_examples >= 10 and len(thumbs) == n_examples,
           f"gallery: {len(thumbs)} thumbnails for {n_examples} examples")
