@@ -21,6 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Modules of shared names and shims that import nothing of skae.
 LEAVES = {"skae._compat", "skae._numerics", "skae._loader"}
 
+#: Packages drawn as one box: the Displays, one module each, import only each other.
+GROUPED = ("skae._plotting",)
+
+
+def grouped(name):
+    return next((g for g in GROUPED if name.startswith(g + ".")), name)
+
 
 def module_name(path):
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -43,8 +50,9 @@ def import_edges():
                 targets = [".".join([*base, node.module])]
             else:
                 targets = [".".join([*base, alias.name]) for alias in node.names]
-            edges.update((name, t) for t in targets if t in modules and t != name)
-    return sorted(modules), sorted(edges)
+            edges.update((grouped(name), grouped(t)) for t in targets
+                         if t in modules and grouped(t) != grouped(name))
+    return sorted({grouped(m) for m in modules}), sorted(edges)
 
 
 def draw(out):
