@@ -1,6 +1,7 @@
 """AutoencoderAnomalyDetector: an outlier detector with IsolationForest's API."""
 
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -354,7 +355,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         # Row i of member m: its i-th training row, in a random order of its own.
         stacked = np.stack([X_train[rng.permutation(rows)] for rows in samples], axis=1)
         started = time.perf_counter()
-        weights, curve = _keras.training.train_members(
+        weights, curve, interrupted = _keras.training.train_members(
             stacked, params, activations, batch_size=min(int(self.batch_size), n_rows),
             learning_rate=self.learning_rate,
             truncation=truncation_schedule(int(self.max_iter), float(self.truncation)),
@@ -381,7 +382,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             own_rows = Xs[member.samples_]
             medians.append(np.median(member.fit_code_distribution(own_rows).terms(own_rows), axis=1))
         medians = np.maximum(np.array(medians), np.finfo(np.float64).tiny)
-        if self.verbose:
+        if self.verbose and len(curve):
             print(f"trained {n_members} members on {n_rows} rows each for {len(curve)} epochs "
                   f"in {time.perf_counter() - started:.2f} s; final training loss "
                   f"{np.mean(curve[-1]):.4g} (mean over members)", flush=True)
@@ -393,6 +394,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_iter_ = len(curve)
         self.term_medians_ = medians
         self.offset_ = self._offset(-self._outlyingness(Xs))
+        if interrupted:
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=3)
 
     def _resolve_max_samples(self, n_samples):
         if _is_auto(self.max_samples):

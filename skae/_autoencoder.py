@@ -10,6 +10,7 @@ from ._base import (
     _reconstruction_errors,
     cleared_on_failure,
     constraints,
+    warn_if_interrupted,
 )
 from ._compat import _fit_context
 
@@ -339,6 +340,7 @@ class AutoencoderTransformer(
         with cleared_on_failure(self, self._fitted_private, clear=first):
             X = self._validate_rows(X, reset=first)
             self._fit(X, continuing=not first, partial=True)
+        warn_if_interrupted(self)
         return self
 
     def transform(self, X):

@@ -31,7 +31,7 @@ _EPSILON = 1e-7
 #: ``_keras_models`` the models themselves, kept after fit and rebuilt from
 #: the state when first asked for after loading.
 _FITTED_PRIVATE = ("_forward", "_optimizer_state", "_partial_rng", "_keras_state",
-                   "_keras_models")
+                   "_keras_models", "_interrupted")
 
 #: ``batch_size="auto"``: about ``_AUTO_BATCH_STEPS`` steps an epoch on
 #: small data, batches of a family's ``_auto_batch_max`` rows on large
@@ -120,6 +120,20 @@ def with_imputer_hint(estimator, validate, *args, **kwargs):
             "them from the observed features; sklearn.impute.SimpleImputer fills each column "
             "with its mean or median."
         ) from None
+
+
+def warn_if_interrupted(*networks):
+    """Warn once if the user interrupted the training of any of ``networks``.
+
+    ``_fit`` marks a network whose training a KeyboardInterrupt (Ctrl-C)
+    stopped; the public method that trained it calls this, as scikit-learn's
+    MLP does, and the estimator keeps what the completed epochs learned.
+    Returns whether any was interrupted.
+    """
+    interrupted = [vars(network).pop("_interrupted", False) for network in networks]
+    if any(interrupted):
+        warnings.warn("Training interrupted by user.", UserWarning, stacklevel=3)
+    return any(interrupted)
 
 
 def fitted_attributes(estimator, private=()):
@@ -305,6 +319,7 @@ class BaseAutoencoder(BaseEstimator):
         with cleared_on_failure(self, self._fitted_private):
             X = self._validate_rows(X, ensure_min_samples=2, reset=not continuing)
             self._fit(X, continuing=continuing)
+        warn_if_interrupted(self)
         return self
 
     def _validate_rows(self, X, **kwargs):
@@ -361,7 +376,10 @@ class BaseAutoencoder(BaseEstimator):
             streaming=partial,
         )
         self._check_converged(result)
-        if not partial and not result.stopped_early and result.n_iter >= self.max_iter:
+        # Read, and cleared, by the public method that trained (warn_if_interrupted).
+        self._interrupted = result.interrupted
+        if (not partial and not result.stopped_early and not result.interrupted
+                and result.n_iter >= self.max_iter):
             warnings.warn(
                 f"Maximum iterations ({self.max_iter}) reached and the "
                 "optimization hasn't converged yet.",

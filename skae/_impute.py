@@ -18,6 +18,7 @@ from ._base import (
     cleared_on_failure,
     constraints,
     finite,
+    warn_if_interrupted,
 )
 from ._compat import (
     Interval,
@@ -166,7 +167,7 @@ class _MaskedAutoencoder(BaseAutoencoder):
             # features; per held-out entry is the readable scale.
             per_entry = Z.shape[0] * Z.shape[1] / _n_observed(target)
             self.validation_scores_ = [s * per_entry for s in self.validation_scores_]
-            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
         self.residual_ = self._residuals(inputs, target)
         return self
 
@@ -645,15 +646,20 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         bounds = tuple((limit[kept] - self.mean_[kept]) / self.scale_[kept]
                        for limit in (self.data_min_, self.data_max_))
         with GatheredConvergenceWarnings() as gathered:
-            first = self._fit_architectures(Z, bounds)
+            first, interrupted = self._fit_architectures(Z, bounds)
             rng = check_random_state(self.random_state)
             self._posterior_rng = np.random.RandomState(rng.randint(0, 2**31 - 1))
             # The others: the first's architecture, each with its own seed
-            # (initial weights, batches, held-out entries).
+            # (initial weights, batches, held-out entries). Ctrl-C keeps the
+            # networks fitted so far.
             seeds = rng.randint(0, 2**31 - 1, size=self.n_estimators - 1)
-            self._networks = [first] + [
-                clone(first).set_params(random_state=int(seed)).fit(Z, bounds) for seed in seeds
-            ]
+            self._networks = [first]
+            for seed in seeds:
+                if interrupted:
+                    break
+                network = clone(first).set_params(random_state=int(seed)).fit(Z, bounds)
+                self._networks.append(network)
+                interrupted = warn_if_interrupted(network)
         if gathered.count:
             n_fitted = len(self.architecture_scores_) + self.n_estimators - 1
             warnings.warn(
@@ -699,16 +705,25 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         return with_hidden if hidden else linear
 
     def _fit_architectures(self, Z, bounds):
-        """Fit each candidate network on the same held-out entries; return the best."""
+        """Fit each candidate network on the same held-out entries.
+
+        Returns the best, and whether the user interrupted (Ctrl-C).
+        """
         candidates = self._architectures(Z.shape[1])
         # An int random_state makes every fit draw the same; otherwise one
         # seed drawn here is shared, so that all hold out the same entries.
         seed = (None if isinstance(self.random_state, Integral)
                 else check_random_state(self.random_state).randint(0, 2**31 - 1))
         scores = []
+        interrupted = False
         for network in candidates:
             network.fit(Z, bounds, rng=None if seed is None else np.random.RandomState(seed))
             scores.append(network.best_validation_score_)
+            # Ctrl-C: choose among the candidates fitted so far.
+            interrupted = warn_if_interrupted(network)
+            if interrupted:
+                break
+        candidates = candidates[:len(scores)]
         kept = candidates[0 if None in scores else int(np.argmax(scores))]
         self.hidden_layer_sizes_ = kept.hidden_layer_sizes
         self.mask_fraction_, self.learning_rate_ = kept.mask_fraction, kept.learning_rate
@@ -720,7 +735,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
              "validation_score": None if score is None else float(score)}
             for network, score in zip(candidates, scores)
         ]
-        return kept
+        return kept, interrupted
 
     def _unstored(self):
         return isinstance(self.missing_values, str) and self.missing_values == "unstored"

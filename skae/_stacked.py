@@ -272,8 +272,15 @@ n_features_in_, feature_names_in_
         # would overwrite what they continue.
         from . import _keras
         pretrain = self.pretrain and from_scratch
-        curves = self._pretrain(networks, X_train, X_val, seed) if pretrain else None
-        if self.fine_tune or not from_scratch:
+        curves, interrupted = (self._pretrain(networks, X_train, X_val, seed) if pretrain
+                               else (None, False))
+        if interrupted:
+            # Ctrl-C while pretraining: keep the levels trained so far, no fine-tuning.
+            result = _keras.training.TrainingResult(
+                loss_curve=[], validation_errors=[], n_iter=0, stopped_early=False,
+                diverged=False, interrupted=True,
+            )
+        elif self.fine_tune or not from_scratch:
             result = self._train(
                 networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
                 **options,
@@ -288,7 +295,10 @@ n_features_in_, feature_names_in_
         return result
 
     def _pretrain(self, networks, X_train, X_val, seed):
-        """Train each level as a shallow autoencoder of the level below's codes."""
+        """Train each level as a shallow autoencoder of the level below's codes.
+
+        Returns the levels' loss curves, and whether the user interrupted.
+        """
         from . import _keras
         nets, export = _keras.networks, _keras.export
         curves = []
@@ -303,9 +313,11 @@ n_features_in_, feature_names_in_
             )
             self._check_converged(result, f" while pretraining layer {i}")
             curves.append(result.loss_curve)
+            if result.interrupted:
+                return curves, True
             if i < len(networks.levels) - 1:
                 encode = export.forward(level.encode)  # reads the weights once
                 H_train = encode(H_train).astype(np.float32)
                 if H_val is not None:
                     H_val = encode(H_val).astype(np.float32)
-        return curves
+        return curves, False

@@ -163,16 +163,39 @@ def test_members_trained_at_once_equal_members_trained_apart():
                    rng.uniform(-0.1, 0.1, (n_members, fan_out)).astype(np.float32)]
     activations = ["relu", "linear", "relu", "linear"]
     settings = dict(batch_size=16, learning_rate=1e-2, truncation=[0.0, 0.25, 0.25], seed=3)
-    together, curve = training.train_members(X, params, activations, **settings)
+    together, curve, interrupted = training.train_members(X, params, activations, **settings)
+    assert not interrupted
     assert curve.shape == (3, n_members)
     for m in range(n_members):
-        alone, alone_curve = training.train_members(
+        alone, alone_curve, _ = training.train_members(
             X[:, m:m + 1], [p[m:m + 1] for p in params], activations, **settings)
         for joint, single in zip(together, alone):
             assert_allclose(joint[m:m + 1], single, rtol=1e-4, atol=1e-5)
         assert_allclose(curve[:, m:m + 1], alone_curve, rtol=1e-4)
     # And training moved every member.
     assert all(not np.allclose(t, p) for t, p in zip(together, params))
+
+
+def test_training_in_calls_of_a_few_epochs_equals_training_in_one(monkeypatch):
+    # Calls of MEMBER_EPOCHS_A_CALL epochs carry Adam's state and the epoch
+    # count over, so where the calls split the epochs changes nothing.
+    from skae import _keras
+
+    training = _keras.training
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(30, 2, 4)).astype(np.float32)
+    params = [rng.uniform(-0.5, 0.5, (2, 4, 2)).astype(np.float32), np.zeros((2, 2), np.float32),
+              rng.uniform(-0.5, 0.5, (2, 2, 4)).astype(np.float32), np.zeros((2, 4), np.float32)]
+    settings = dict(batch_size=8, learning_rate=1e-2, truncation=np.linspace(0, 0.2, 7), seed=5)
+    results = []
+    for per_call in (7, 3, 1):
+        monkeypatch.setattr(training, "MEMBER_EPOCHS_A_CALL", per_call)
+        results.append(training.train_members(X, params, ["relu", "linear"], **settings))
+    for weights, curve, interrupted in results[1:]:
+        assert not interrupted and curve.shape == (7, 2)
+        assert_allclose(curve, results[0][1], rtol=1e-6)
+        for got, expected in zip(weights, results[0][0]):
+            assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_fit_costs_no_tracing_on_new_data():

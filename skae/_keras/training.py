@@ -92,6 +92,9 @@ class TrainingResult:
     extra: dict = field(default_factory=dict)
     #: Every quantity Keras logged, by name, one value an epoch.
     history: dict = field(default_factory=dict)
+    #: Whether the user interrupted training (KeyboardInterrupt, Ctrl-C):
+    #: the result is then that of the epochs completed before it.
+    interrupted: bool = False
 
 
 def execution_plan(n_samples, batch_size, max_iter, *, streaming=False):
@@ -430,18 +433,25 @@ def train(
             if use_validation
             else (None, None)
         )
-        history = template.model.fit(
-            train_data,
-            steps_per_epoch=train_steps,
-            # A ready dataset: Keras re-adapts NumPy validation data every epoch.
-            validation_data=val_data,
-            validation_steps=val_steps,
-            epochs=int(max_iter),
-            verbose=0,
-            callbacks=callbacks,
-            shuffle=False,  # the dataset shuffles itself, from a seed
-        ).history
-        loss_curve = [float(v) for v in history["loss"]]
+        interrupted = False
+        try:
+            history = template.model.fit(
+                train_data,
+                steps_per_epoch=train_steps,
+                # A ready dataset: Keras re-adapts NumPy validation data every epoch.
+                validation_data=val_data,
+                validation_steps=val_steps,
+                epochs=int(max_iter),
+                verbose=0,
+                callbacks=callbacks,
+                shuffle=False,  # the dataset shuffles itself, from a seed
+            ).history
+        except KeyboardInterrupt:
+            # Ctrl-C: keep what the completed epochs learned, as scikit-learn's
+            # MLP does; the estimator warns once and stays usable.
+            interrupted = True
+            history = _interrupted_history(template.model, convergence)
+        loss_curve = [float(v) for v in history.get("loss", [])]
         validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
         # A held-out loss that overflows means rows the network cannot take,
         # as much as a training loss that does.
@@ -457,7 +467,25 @@ def train(
         diverged=diverged,
         optimizer_state=state,
         history={name: [float(v) for v in values] for name, values in history.items()},
+        interrupted=interrupted,
     )
+
+
+def _interrupted_history(model, convergence):
+    """End a training that a KeyboardInterrupt stopped as Keras would have ended it.
+
+    The weights become those training would end with after the epochs
+    completed: the best epoch's where they are kept, else the moving average
+    (where the optimizer keeps one) of the weights reached. Returns the logs
+    of the completed epochs, as ``fit``'s history would have held them.
+    """
+    optimizer = model.optimizer
+    if getattr(optimizer, "use_ema", False):
+        optimizer.finalize_variable_values(model.trainable_variables)
+    if convergence.best_weights is not None:
+        model.set_weights(convergence.best_weights)
+    logs = getattr(convergence, "logs", {})
+    return {name: list(values) for name, values in logs.items()}
 
 
 #: The plateau schedule multiplies the learning rate by this factor ...
@@ -530,6 +558,8 @@ class _Convergence(keras.callbacks.Callback):
         self.epochs_run = 0
         self.best_epoch = None
         self.diverged = False
+        #: Each epoch's logs, by name: the history, should training be interrupted.
+        self.logs = {}
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.schedule == "cosine":
@@ -539,6 +569,8 @@ class _Convergence(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        for name, value in logs.items():
+            self.logs.setdefault(name, []).append(float(value))
         self.epochs_run = epoch + 1
         if self.verbose:
             self._report(epoch, logs)
@@ -620,6 +652,12 @@ class _Convergence(keras.callbacks.Callback):
 #: Adam's constants, as Keras' ``Adam`` defaults them.
 _ADAM_BETA_1, _ADAM_BETA_2, _ADAM_EPSILON = 0.9, 0.999, 1e-7
 
+#: Epochs trained by each call of the traced function: the loop over epochs
+#: stays in the graph (a call per step costs far more than its arithmetic on
+#: small data), while Ctrl-C, which cannot stop a call, stops a fit within
+#: a few epochs and keeps what they learned.
+MEMBER_EPOCHS_A_CALL = 10
+
 #: One traced training function per tuple of layer activations.
 _MEMBER_TRAINERS = {}
 _MEMBER_TRAINERS_LOCK = threading.Lock()
@@ -634,10 +672,14 @@ def _member_layers(params, x, activations):
 
 
 def _member_trainer(activations):
-    """The traced whole-fit function for networks of these layer activations.
+    """The traced training function for networks of these layer activations.
 
-    Its shapes are left unknown, so fits of any data, width or ensemble size
-    share one trace: a new data set costs no tracing, only its steps.
+    It trains for as many epochs as ``truncation`` has entries, from epoch
+    ``first_epoch`` on and from the given Adam state, and returns the new
+    parameters and state: a fit calls it for a few epochs at a time (see
+    :data:`MEMBER_EPOCHS_A_CALL`). Its shapes are left unknown, so fits of
+    any data, width or ensemble size share one trace: a new data set costs
+    no tracing, only its steps.
     """
     with _MEMBER_TRAINERS_LOCK:
         if activations in _MEMBER_TRAINERS:
@@ -647,18 +689,19 @@ def _member_trainer(activations):
 
         @tf.function(input_signature=[
             tf.TensorSpec([None, None, None], tf.float32), [any_shape] * n_params,
+            [any_shape] * n_params, [any_shape] * n_params, tf.TensorSpec([], tf.float32),
             tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32),
             tf.TensorSpec([None], tf.float32), tf.TensorSpec([], tf.int64),
+            tf.TensorSpec([], tf.int32),
         ])
-        def fit(X, params, batch_size, learning_rate, truncation, seed):
+        def fit(X, params, first, second, step_count, batch_size, learning_rate, truncation,
+                seed, first_epoch):
             n_rows = tf.shape(X)[0]
             n_steps = (n_rows + batch_size - 1) // batch_size
-            first = [tf.zeros_like(p) for p in params]
-            second = [tf.zeros_like(p) for p in params]
-            step_count = tf.constant(0.0)
             epochs = tf.shape(truncation)[0]
             curve = tf.TensorArray(tf.float32, size=epochs)
-            for epoch in tf.range(epochs):
+            for i in tf.range(epochs):
+                epoch = first_epoch + i
                 order = tf.random.experimental.stateless_shuffle(
                     tf.range(n_rows), seed=tf.stack([seed, tf.cast(epoch, tf.int64)]), alg="philox")
                 total = tf.zeros([tf.shape(X)[1]])
@@ -668,7 +711,7 @@ def _member_trainer(activations):
                     with tf.GradientTape() as tape:
                         tape.watch(params)
                         losses = _truncated_member_losses(
-                            batch, _member_layers(params, batch, activations), truncation[epoch])
+                            batch, _member_layers(params, batch, activations), truncation[i])
                         objective = tf.reduce_sum(losses)
                     gradients = tape.gradient(objective, params)
                     step_count += 1.0
@@ -681,8 +724,8 @@ def _member_trainer(activations):
                     params = [p - rate * m / (tf.sqrt(v) + _ADAM_EPSILON)
                               for p, m, v in zip(params, first, second)]
                     total += tf.ensure_shape(losses, [None])
-                curve = curve.write(epoch, total / tf.cast(n_steps, tf.float32))
-            return params, curve.stack()
+                curve = curve.write(i, total / tf.cast(n_steps, tf.float32))
+            return params, first, second, step_count, curve.stack()
 
         _MEMBER_TRAINERS[activations] = fit
         return fit
@@ -718,13 +761,29 @@ def train_members(X, params, activations, *, batch_size, learning_rate, truncati
     are those it would get trained alone on the same batches. Batches are
     drawn in an order that depends on ``seed`` alone.
 
-    Returns the trained parameters (NumPy) and the loss curve, of shape
-    (epochs, members).
+    Returns the trained parameters (NumPy), the loss curve, of shape
+    (epochs, members), and whether the user interrupted training
+    (KeyboardInterrupt, Ctrl-C), in which case they are those of the
+    epochs completed in whole calls of :data:`MEMBER_EPOCHS_A_CALL`.
     """
     fit = _member_trainer(tuple(activations))
-    trained, curve = fit(
-        tf.constant(X, tf.float32), [tf.constant(p, tf.float32) for p in params],
-        tf.constant(int(batch_size), tf.int32), tf.constant(float(learning_rate), tf.float32),
-        tf.constant(np.asarray(truncation, np.float32)), tf.constant(int(seed), tf.int64),
-    )
-    return [p.numpy() for p in trained], curve.numpy()
+    X = tf.constant(X, tf.float32)
+    params = [tf.constant(p, tf.float32) for p in params]
+    first, second = [tf.zeros_like(p) for p in params], [tf.zeros_like(p) for p in params]
+    step_count = tf.constant(0.0)
+    truncation = np.asarray(truncation, np.float32)
+    curves, interrupted = [], False
+    try:
+        for start in range(0, len(truncation), MEMBER_EPOCHS_A_CALL):
+            chunk = truncation[start:start + MEMBER_EPOCHS_A_CALL]
+            params, first, second, step_count, curve = fit(
+                X, params, first, second, step_count, tf.constant(int(batch_size), tf.int32),
+                tf.constant(float(learning_rate), tf.float32), tf.constant(chunk),
+                tf.constant(int(seed), tf.int64), tf.constant(start, tf.int32),
+            )
+            curves.append(curve.numpy())
+    except KeyboardInterrupt:
+        # Ctrl-C: keep the epochs of the calls that completed.
+        interrupted = True
+    curve = np.concatenate(curves) if curves else np.zeros((0, int(X.shape[1])), np.float32)
+    return [p.numpy() for p in params], curve, interrupted
