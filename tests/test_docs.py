@@ -49,14 +49,28 @@ def test_every_user_guide_page_is_in_its_table_of_contents():
     assert pages == set(re.findall(r"^   (\w+)$", index, flags=re.M))
 
 
-def test_the_readme_snippets_run(tmp_path):
-    # What a newcomer copies first: the "Use" section's code, as written.
+def test_the_readme_is_short_and_holds_the_quick_start_commands():
     readme = (ROOT / "README.md").read_text()
-    use = readme[readme.index("## Use"):]
-    code = "\n".join(re.findall(r"```python\n(.*?)```", use, re.S)[:2])
-    assert "X, y = load_digits" in code and "items_by_users =" in code
-    script = tmp_path / "snippets.py"
-    script.write_text(code + "\nprint(codes.shape, predicted.shape)\n")
+    assert len(readme.splitlines()) <= 120
+    for marker, command in {
+        "main": '.venv/bin/pip install ".[plot]" && .venv/bin/python benchmarks/compare.py',
+        "test": '.venv/bin/pip install ".[tests]" && .venv/bin/python -m pytest',
+        "docs": '.venv/bin/pip install ".[docs]" && .venv/bin/python -m sphinx -W',
+    }.items():
+        block = readme[readme.index(f"<!-- quickstart:{marker} -->"):]
+        first = re.search(r"```sh\n(.*?)\n```", block, re.S).group(1)
+        assert first.startswith("python3 -m venv .venv && ") and command in first, marker
+    for link in re.findall(r"\]\(([^)#]+)\)", readme):
+        assert (ROOT / link).exists(), f"README links to missing {link}"
+
+
+def test_the_readme_example_runs(tmp_path):
+    # What a newcomer copies first: the example, as written.
+    readme = (ROOT / "README.md").read_text()
+    (code,) = re.findall(r"```python\n(.*?)```", readme, re.S)
+    assert "X, y = load_digits" in code
+    script = tmp_path / "example.py"
+    script.write_text(code + "\nprint(codes.shape, X_back.shape)\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
                           cwd=tmp_path, timeout=600)
-    assert done.stdout.split("\n")[-2] == "(1797, 8) (3,)"
+    assert done.stdout.split("\n")[-2] == "(1797, 8) (1797, 64)"
