@@ -208,6 +208,10 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     frame_length_ : int
         Time steps read as one frame (see ``frame_length``).
 
+    linear_components_ : int
+        Components of the linear path beside the recurrent layers (see
+        ``linear_components``; 0: no path).
+
     model_, encoder_, decoder_, n_components_, output_activation_, n_iter_, loss_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
@@ -336,18 +340,15 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             frame_length = max(1, math.ceil(n_steps / _AUTO_FRAMES))
         else:
             frame_length = min(self.frame_length, n_steps)
-        return {**attributes, "frame_length_": frame_length}
+        linear = (self.n_components // 2 if self.linear_components == "auto"
+                  else self.linear_components)
+        return {**attributes, "frame_length_": frame_length, "linear_components_": int(linear)}
 
     def _recurrent_params(self):
         """Keyword arguments of ``_keras.networks.recurrent_levels``."""
         return {"cell": self.cell, "units": self.units, "bidirectional": self.bidirectional,
                 "time_features": self.time_features, "frame_length": self.frame_length_,
-                "linear_components": self._linear_components()}
-
-    def _linear_components(self):
-        if self.linear_components == "auto":
-            return self.n_components // 2
-        return self.linear_components
+                "linear_components": self.linear_components_}
 
     def _check_params_against(self, X):
         super()._check_params_against(X)

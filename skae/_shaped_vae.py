@@ -460,6 +460,10 @@ class RecurrentVariationalAutoencoder(VariationalMixin, RecurrentAutoencoder):
     frame_length_ : int
         Time steps read as one frame (see ``frame_length``).
 
+    linear_components_ : int
+        Components of the linear path beside the recurrent layers (see
+        ``linear_components``; 0: no path).
+
     model_, encoder_, decoder_, noise_variance_, kl_per_component_, n_components_, n_iter_, \
 loss_curve_, reconstruction_curve_, kl_curve_, validation_scores_, best_validation_score_, \
 n_features_in_, feature_names_in_

@@ -64,6 +64,7 @@ def test_cells_and_directions_fit_and_round_trip_through_pickle(X, cell, bidirec
                                            ({"linear_components": 3}, 3), ({"linear_components": 0}, 0)])
 def test_the_linear_path_has_half_the_code_s_rank_by_default(X, params, rank):
     ae = RecurrentAutoencoder(**params, **TINY).fit(X)
+    assert ae.linear_components_ == rank  # "auto" resolved, as scikit-learn resolves it
     names = {layer.name for layer in ae.model_.layers}
     if rank:
         assert ae.model_.get_layer("encoder_linear_path").kernel.shape == (12, rank)
@@ -78,6 +79,7 @@ def test_the_variational_family_takes_the_linear_path_too(X):
     from skae import RecurrentVariationalAutoencoder
 
     vae = RecurrentVariationalAutoencoder(linear_components=1, **TINY).fit(X)
+    assert vae.linear_components_ == 1
     # The path maps the row to the means and the log-variances of the code.
     assert vae.encoder_.get_layer("encoder_linear_code").kernel.shape == (1, 2 * vae.n_components_)
     restored = pickle.loads(pickle.dumps(vae))
