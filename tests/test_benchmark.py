@@ -264,3 +264,20 @@ def test_movielens_benchmark_quick_run_on_synthetic_ratings(tmp_path):
     assert synthetic["shape"] == [2000, 1000] and synthetic["stored"] > 19_000
     assert synthetic["epoch_and_fit_s"] > 0 and synthetic["peak_rss_mb"] > 0
     assert "movielens" not in report  # no data directory given
+
+
+def test_serving_benchmark_serves_each_format_without_tensorflow(tmp_path):
+    out = tmp_path / "out"
+    printed = _script(sys.executable, str(SCRIPT.parent / "serving.py"), "--models",
+                      "AutoencoderTransformer", "--max-iter", "1", "--repeats", "1",
+                      "--out", str(out))
+    report = json.loads((out / "results.json").read_text())["results"]
+    # The baselines of the transformers and of the detector are always served.
+    assert set(report) == {"PCA", "IsolationForest", "AutoencoderTransformer"}
+    for name, by_format in report.items():
+        assert set(by_format) == {"joblib", "skops", "onnx"}
+        for result in by_format.values():
+            assert not result["tensorflow"], name
+            assert result["cold_s"] > 0 and result["peak_mb"] > 0 and result["row_ms"] > 0
+    assert "| AutoencoderTransformer | joblib |" in printed
+    assert (out / "serving.png").stat().st_size > 0
