@@ -23,9 +23,15 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
-from skl2onnx import update_registered_converter
-from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
-from skl2onnx.proto import onnx_proto
+try:
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, Int64TensorType
+    from skl2onnx.proto import onnx_proto
+except ImportError as error:
+    raise ImportError(
+        "skae.onnx needs skl2onnx (and onnxruntime to run the graphs): "
+        'pip install "skae[onnx]".'
+    ) from error
 
 import skae
 

@@ -183,3 +183,16 @@ def test_an_op_without_an_onnx_form_is_named(fitted):
     X = serving_rows(estimator).astype(np.float32)
     with pytest.raises(NotImplementedError, match="fancy_layer"):
         to_onnx(estimator, X[:1])
+
+
+def test_without_skl2onnx_the_error_says_what_to_install():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.modules['skl2onnx'] = None; import skae.onnx"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode != 0
+    assert 'skae.onnx needs skl2onnx (and onnxruntime to run the graphs): pip install "skae[onnx]"' \
+        in done.stderr
