@@ -435,7 +435,7 @@ def train(
         )
         interrupted = False
         try:
-            history = template.model.fit(
+            template.model.fit(
                 train_data,
                 steps_per_epoch=train_steps,
                 # A ready dataset: Keras re-adapts NumPy validation data every epoch.
@@ -445,12 +445,14 @@ def train(
                 verbose=0,
                 callbacks=callbacks,
                 shuffle=False,  # the dataset shuffles itself, from a seed
-            ).history
+            )
         except KeyboardInterrupt:
             # Ctrl-C: keep what the completed epochs learned, as scikit-learn's
             # MLP does; the estimator warns once and stays usable.
             interrupted = True
-            history = _interrupted_history(template.model, convergence)
+            _end_interrupted(template.model, convergence)
+        # The logs of every completed epoch, as Keras' History holds them.
+        history = convergence.logs
         loss_curve = [float(v) for v in history.get("loss", [])]
         validation_errors = [float(v) for v in history.get(f"val_{ERROR_METRIC}", [])]
         # A held-out loss that overflows means rows the network cannot take,
@@ -471,21 +473,18 @@ def train(
     )
 
 
-def _interrupted_history(model, convergence):
+def _end_interrupted(model, convergence):
     """End a training that a KeyboardInterrupt stopped as Keras would have ended it.
 
     The weights become those training would end with after the epochs
     completed: the best epoch's where they are kept, else the moving average
-    (where the optimizer keeps one) of the weights reached. Returns the logs
-    of the completed epochs, as ``fit``'s history would have held them.
+    (where the optimizer keeps one) of the weights reached.
     """
     optimizer = model.optimizer
     if getattr(optimizer, "use_ema", False):
         optimizer.finalize_variable_values(model.trainable_variables)
     if convergence.best_weights is not None:
         model.set_weights(convergence.best_weights)
-    logs = getattr(convergence, "logs", {})
-    return {name: list(values) for name, values in logs.items()}
 
 
 #: The plateau schedule multiplies the learning rate by this factor ...
@@ -546,6 +545,9 @@ class _Convergence(keras.callbacks.Callback):
         self.restore_best = restore_best
         self.verbose = verbose
         self.unsettled_epochs = unsettled_epochs
+        # Set here too, for a training interrupted before it begins.
+        self.best_weights = None
+        self.logs = {}
 
     def on_train_begin(self, logs=None):
         self.best = np.inf
@@ -558,7 +560,7 @@ class _Convergence(keras.callbacks.Callback):
         self.epochs_run = 0
         self.best_epoch = None
         self.diverged = False
-        #: Each epoch's logs, by name: the history, should training be interrupted.
+        #: Each epoch's logs, by name: the training's history.
         self.logs = {}
 
     def on_epoch_begin(self, epoch, logs=None):
