@@ -1,7 +1,6 @@
 """AutoencoderAnomalyDetector: an outlier detector with IsolationForest's API."""
 
 import time
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,9 +9,9 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import checked_widths, cleared_on_failure, validated_rows
+from ._base import checked_widths, cleared_on_failure, validated_rows, warn_if_interrupted
 from ._compat import Interval, RealNotInt, StrOptions, _fit_context
-from ._inference import member_layers
+from ._inference import Forward
 from ._numerics import ACTIVATIONS
 
 #: Rows per member when ``max_samples="auto"``.
@@ -73,15 +72,21 @@ class AutoencoderMember:
         #: Indices of the training rows the member trained on.
         self.samples_ = samples
 
+    def ops(self, part):
+        """The ``"encoder"``'s or ``"decoder"``'s dense layers as ops (``skae._inference``)."""
+        k = self.n_encoder_layers
+        pairs = list(zip(self.weights, self.activations))
+        pairs = pairs[:k] if part == "encoder" else pairs[k:]
+        return [{"op": "dense", "kernel": kernel, "bias": bias, "activation": activation}
+                for (kernel, bias), activation in pairs]
+
     def encode(self, X):
         """Codes of scaled rows X."""
-        k = self.n_encoder_layers
-        return member_layers(self.weights[:k], X, self.activations[:k])
+        return Forward(self.ops("encoder"))(X)
 
     def decode(self, codes):
         """Reconstructions of codes."""
-        k = self.n_encoder_layers
-        return member_layers(self.weights[k:], codes, self.activations[k:])
+        return Forward(self.ops("decoder"))(codes)
 
     def reconstruct(self, X):
         """Reconstructions of scaled rows X."""
@@ -313,9 +318,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self : object
             The fitted detector.
         """
-        with cleared_on_failure(self):
+        with cleared_on_failure(self, ("_interrupted",)):
             X = validated_rows(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
             self._fit(X)
+        warn_if_interrupted(self)
         return self
 
     def _fit(self, X):
@@ -394,8 +400,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_iter_ = len(curve)
         self.term_medians_ = medians
         self.offset_ = self._offset(-self._outlyingness(Xs))
-        if interrupted:
-            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=3)
+        # Read, and cleared, by fit (warn_if_interrupted).
+        self._interrupted = interrupted
 
     def _resolve_max_samples(self, n_samples):
         if _is_auto(self.max_samples):

@@ -429,14 +429,3 @@ class Forward:
 
     def __setstate__(self, state):
         self.__init__(state["ops"])
-
-
-def member_layers(weights, x, activations):
-    """One member of a members-axis ensemble (``_keras.training.train_members``) in float64.
-
-    ``weights`` are the member's ``(kernel, bias)`` pairs, each layer
-    followed by its entry of ``activations`` (Keras names).
-    """
-    for (kernel, bias), name in zip(weights, activations):
-        x = activation(name)(x @ kernel + bias)
-    return x

@@ -694,14 +694,6 @@ def _scaled(g, x, scaler):
     raise NotImplementedError(f"skae has no ONNX form of the detector's {type(scaler).__name__}.")
 
 
-def _member_ops(member, part):
-    k = member.n_encoder_layers
-    pairs = list(zip(member.weights, member.activations))
-    pairs = pairs[:k] if part == "encoder" else pairs[k:]
-    return [{"op": "dense", "kernel": kernel, "bias": bias, "activation": activation}
-            for (kernel, bias), activation in pairs]
-
-
 def _detector_converter(scope, operator, container):
     """``label`` (+1 inlier, -1 outlier) and ``scores`` (``decision_function``)."""
     detector = operator.raw_operator
@@ -710,9 +702,9 @@ def _detector_converter(scope, operator, container):
     Xs = _scaled(g, operator.inputs[0].full_name, detector.scaler_)
     terms = []
     for member, (error_median, distance_median) in zip(detector.estimators_, detector.term_medians_):
-        codes, probe = apply_ops(g, Xs, _member_ops(member, "encoder"),
+        codes, probe = apply_ops(g, Xs, member.ops("encoder"),
                                  _probe(detector.n_features_in_))
-        rows, _ = apply_ops(g, codes, _member_ops(member, "decoder"), probe)
+        rows, _ = apply_ops(g, codes, member.ops("decoder"), probe)
         residual = g.node("Sub", [Xs, rows])
         errors = g.node("ReduceMean", [g.node("Mul", [residual, residual])], axes=[1], keepdims=1) \
             if container.target_opset < 18 else \
