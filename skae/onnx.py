@@ -302,34 +302,37 @@ def _unrolled_transposed_convolution(g, x, op, probe):
     return _finish(g, [out], op)
 
 
-def _convolution(g, x, op, probe):
-    """Keras' channels-last convolution as ONNX's channels-first Conv, between transposes."""
-    if g.double:
-        return _unrolled_convolution(g, x, op, probe)
-    kernel = np.asarray(op["kernel"])  # (*sizes, in, out)
+def _channels_first_inputs(g, x, op):
+    """A convolution's ONNX inputs: x channels first, the kernel with its two
+    channel axes first and swapped (Keras keeps them last), the bias; and the
+    kernel's spatial sizes."""
+    kernel = np.asarray(op["kernel"])  # (*sizes, in, out); transposed: (*sizes, out, in)
     n_spatial = kernel.ndim - 2
     weights = np.transpose(kernel, (n_spatial + 1, n_spatial, *range(n_spatial)))
     inputs = [_channels_first(g, x, n_spatial), g.const(weights)]
     if op["bias"] is not None:
         inputs.append(g.const(op["bias"]))
+    return inputs, list(kernel.shape[:n_spatial])
+
+
+def _convolution(g, x, op, probe):
+    """Keras' channels-last convolution as ONNX's channels-first Conv, between transposes."""
+    if g.double:
+        return _unrolled_convolution(g, x, op, probe)
+    inputs, sizes = _channels_first_inputs(g, x, op)
     # TensorFlow's "same" pads the extra zero at the end, as SAME_UPPER does.
     padding = "SAME_UPPER" if op["padding"] == "same" else "VALID"
     out = g.node("Conv", inputs, strides=list(op["strides"]), auto_pad=padding,
-                 kernel_shape=list(kernel.shape[:n_spatial]))
-    return _activation(g, _channels_last(g, out, n_spatial), op["activation"])
+                 kernel_shape=sizes)
+    return _activation(g, _channels_last(g, out, len(sizes)), op["activation"])
 
 
 def _transposed_convolution(g, x, op, probe):
     """Keras' transposed convolution: ONNX's ConvTranspose, cropped as TensorFlow crops "same"."""
     if g.double:
         return _unrolled_transposed_convolution(g, x, op, probe)
-    kernel = np.asarray(op["kernel"])  # (*sizes, out, in)
-    n_spatial = kernel.ndim - 2
-    sizes, strides = kernel.shape[:n_spatial], list(op["strides"])
-    weights = np.transpose(kernel, (n_spatial + 1, n_spatial, *range(n_spatial)))
-    inputs = [_channels_first(g, x, n_spatial), g.const(weights)]
-    if op["bias"] is not None:
-        inputs.append(g.const(op["bias"]))
+    inputs, sizes = _channels_first_inputs(g, x, op)
+    strides = list(op["strides"])
     begin, end, extra = [], [], []
     for k, s in zip(sizes, strides):
         # The full output is (n - 1) s + k; "same" keeps n s of it, from
@@ -340,8 +343,8 @@ def _transposed_convolution(g, x, op, probe):
         end.append(max(after, 0))
         extra.append(max(-after, 0))
     out = g.node("ConvTranspose", inputs, strides=strides, pads=begin + end,
-                 output_padding=extra, kernel_shape=list(sizes))
-    return _activation(g, _channels_last(g, out, n_spatial), op["activation"])
+                 output_padding=extra, kernel_shape=sizes)
+    return _activation(g, _channels_last(g, out, len(sizes)), op["activation"])
 
 
 def _crop(g, x, op, probe):
