@@ -12,7 +12,9 @@ reconstruction, is PCA's.
 We draw a cloud of 3-D points near a tilted plane, fit
 :class:`~sklearn.decomposition.PCA` and a linear
 :class:`~skae.AutoencoderTransformer` with two components each, and compare
-the two planes by their principal angles.
+the two planes by their principal angles. ``linear_components=0`` turns
+off skae's linear path, which would start the network at PCA's solution:
+here training has to find it.
 """
 
 # %%
@@ -40,7 +42,8 @@ X = plane @ tilt.T + 0.2 * rng.normal(size=(n_samples, 3))
 # when the held-out error stops improving, and trained to convergence on
 # every row, with no early stopping and a larger learning rate.
 pca = PCA(n_components=2).fit(X)
-linear = dict(n_components=2, hidden_layer_sizes=(), activation="linear", random_state=0)
+linear = dict(n_components=2, hidden_layer_sizes=(), activation="linear", linear_components=0,
+              random_state=0)
 autoencoders = {
     "defaults": AutoencoderTransformer(max_iter=20 if FAST else 300, **linear).fit(X),
     "to convergence": AutoencoderTransformer(

@@ -71,6 +71,17 @@ class AutoencoderTransformer(
         the code keeps nearly everything (half as many components as
         features on small data), "linear" can reconstruct better.
 
+    linear_components : int or "auto", default="auto"
+        Rank of a linear path beside the network, from the input to the code
+        and from the code to the reconstruction: the network contains a
+        linear autoencoder of that rank, and its own layers fit what it
+        misses. A dense or convolutional network's path starts at PCA's
+        solution, with the network's last layers at zero, so training starts
+        from PCA's error. "auto" is ``n_components``, and ``n_components // 2``
+        for a recurrent network, whose full-rank path tells unusual sequences
+        from usual ones less well (see the sequences results page). 0 is the
+        plain network; the rank used is ``linear_components_``.
+
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
         Binary cross-entropy needs X in [0, 1].
@@ -106,8 +117,9 @@ class AutoencoderTransformer(
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 
@@ -197,6 +209,10 @@ class AutoencoderTransformer(
         Activation of the reconstruction, with "auto" resolved for the
         training rows.
 
+    linear_components_ : int
+        Rank of the linear path beside the network (see
+        ``linear_components``; 0: no path).
+
     n_iter_ : int
         Number of epochs run.
 
@@ -252,6 +268,7 @@ class AutoencoderTransformer(
         hidden_layer_sizes=(256,),
         activation="relu",
         output_activation="auto",
+        linear_components="auto",
         loss="mse",
         optimizer="adam",
         learning_rate=3e-3,
@@ -276,6 +293,7 @@ class AutoencoderTransformer(
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
+        self.linear_components = linear_components
         self.loss = loss
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -301,7 +319,8 @@ class AutoencoderTransformer(
     _auto_batch_max = 512
 
     _parameter_constraints = constraints(
-        "n_components", "hidden_layer_sizes", "activation", "output_activation", "loss",
+        "n_components", "hidden_layer_sizes", "activation", "output_activation",
+        "linear_components", "loss",
         *TRAINING_PARAMETERS, "tied_weights", "code_activation", "code_l1", "sparsity_target",
         "sparsity_weight", "random_state", "verbose", "warm_start",
     )

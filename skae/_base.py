@@ -21,7 +21,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._compat import Interval, StrOptions, _fit_context, validate_data
-from ._numerics import ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES
+from ._numerics import ACTIVATIONS, LOSSES, OPTIMIZERS, SCHEDULES, principal_axes
 
 #: Keras' clipping of probabilities in binary cross-entropy.
 _EPSILON = 1e-7
@@ -243,6 +243,7 @@ SHARED_CONSTRAINTS = {
     "tol": [Interval(Real, 0, None, closed="left")],
     "alpha": [Interval(Real, 0, None, closed="left")],
     "tied_weights": ["boolean"],
+    "linear_components": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
     "code_activation": [StrOptions(ACTIVATIONS)],
     "code_l1": [Interval(Real, 0, None, closed="left")],
     "sparsity_target": [Interval(Real, 0, 1, closed="neither"), None],
@@ -363,11 +364,17 @@ class BaseAutoencoder(BaseEstimator):
             # that continues keeps the activation "auto" chose at the start.
             self.output_activation_ = self._resolve_output_activation(X_train)
 
+        if hasattr(self, "linear_components") and not continuing:
+            self.linear_components_ = self._resolve_linear_components()
         networks = self._build_networks(X_train, init_seed)
         if continuing:
             self._load_fitted_weights(networks)
         else:
             networks.start_at_mean(self._output_mean(X_train))
+            if networks.path is not None:
+                networks.path.start = principal_axes(X_train, self._code_width(),
+                                                     random_state=init_seed)
+                self._start_path(networks)
         result = self._train_networks(
             networks, X_train, X_val, seed=shuffle_seed,
             max_iter=1 if partial else self.max_iter,
@@ -490,6 +497,16 @@ class BaseAutoencoder(BaseEstimator):
             return "sigmoid"
         return "linear"
 
+    def _start_path(self, networks):
+        """Start a new network's linear path at PCA's solution (``path.start``)."""
+        networks.start_at_components(*networks.path.start)
+
+    def _resolve_linear_components(self):
+        """``linear_components`` made concrete: "auto" is the code's width, its most."""
+        if self.linear_components == "auto":
+            return int(self.n_components)
+        return min(int(self.linear_components), int(self.n_components))
+
     def _nonlinear(self):
         """Whether the network has a non-linear hidden layer."""
         return self.activation != "linear" and len(self._hidden_layer_sizes()) > 0
@@ -525,6 +542,7 @@ class BaseAutoencoder(BaseEstimator):
             code_l1=self.code_l1,
             sparsity_target=self.sparsity_target,
             sparsity_weight=self.sparsity_weight,
+            linear_components=self.linear_components_,
         )
 
     def _build_networks(self, X, seed):
@@ -554,7 +572,7 @@ class BaseAutoencoder(BaseEstimator):
         ``streaming`` marks one pass of many (``partial_fit``), which runs
         as a graph however short: see ``_keras.training.execution_plan``.
         ``options`` go to ``_keras.training.train`` (``epoch_hook``,
-        ``unsettled_epochs``).
+        ``unsettled_epochs``, ``keep_start``).
         """
         from . import _keras
         training = _keras.training
@@ -593,7 +611,8 @@ class BaseAutoencoder(BaseEstimator):
         ``from_scratch`` is False when training continues fitted weights or
         runs one ``partial_fit`` pass; the other arguments are ``_train``'s.
         """
-        return self._train(networks.model, X_train, X_val, seed=seed, max_iter=max_iter, **options)
+        return self._train(networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
+                           keep_start=networks.path is not None, **options)
 
     # ----------------------------------------------------------- inference
 

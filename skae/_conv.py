@@ -81,6 +81,17 @@ class ConvAutoencoder(ShapedAutoencoder):
         the code keeps nearly everything (half as many components as
         features on small data), "linear" can reconstruct better.
 
+    linear_components : int or "auto", default="auto"
+        Rank of a linear path beside the network, from the input to the code
+        and from the code to the reconstruction: the network contains a
+        linear autoencoder of that rank, and its own layers fit what it
+        misses. A dense or convolutional network's path starts at PCA's
+        solution, with the network's last layers at zero, so training starts
+        from PCA's error. "auto" is ``n_components``, and ``n_components // 2``
+        for a recurrent network, whose full-rank path tells unusual sequences
+        from usual ones less well (see the sequences results page). 0 is the
+        plain network; the rank used is ``linear_components_``.
+
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
         Binary cross-entropy needs X in [0, 1].
@@ -116,8 +127,9 @@ class ConvAutoencoder(ShapedAutoencoder):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 
@@ -167,7 +179,7 @@ class ConvAutoencoder(ShapedAutoencoder):
     image_shape_ : tuple of int
         Shape of one row inside the network, channels last.
 
-    model_, encoder_, decoder_, n_components_, output_activation_, n_iter_, loss_curve_, \
+    model_, encoder_, decoder_, n_components_, output_activation_, linear_components_, n_iter_, loss_curve_, \
 validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 
@@ -202,7 +214,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
 
     _parameter_constraints = {
         **CONV_CONSTRAINTS,
-        **constraints("n_components", "activation", "output_activation", "loss",
+        **constraints("n_components", "activation", "output_activation", "linear_components", "loss",
                       *TRAINING_PARAMETERS, "random_state", "verbose", "warm_start"),
     }
 
@@ -215,6 +227,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         kernel_size=3,
         activation="relu",
         output_activation="auto",
+        linear_components="auto",
         loss="mse",
         optimizer="adam",
         learning_rate=3e-3,
@@ -236,6 +249,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         self.kernel_size = kernel_size
         self.activation = activation
         self.output_activation = output_activation
+        self.linear_components = linear_components
         self.loss = loss
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -302,6 +316,7 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             kernel_size=self.kernel_size,
             activation=self.activation,
             output_activation=self.output_activation_,
+            linear_components=self.linear_components_,
             alpha=self.alpha,
             seed=seed,
         )

@@ -72,3 +72,43 @@ def gaussian_kl(mean, log_variance, backend=np):
     """
     return 0.5 * (backend.exp(log_variance) + backend.square(mean) - 1.0 - log_variance)
 
+
+
+#: The most features whose covariance matrix :func:`principal_axes` forms
+#: (a float64 square of about 32 MB); wider rows go through a randomized SVD.
+COVARIANCE_MAX_FEATURES = 2048
+
+
+def principal_axes(X, n_components, random_state=None):
+    """PCA's ``(components, mean)`` of rows X, as ``n_components`` rows of components.
+
+    Rows beyond the data's rank are zero, so that any code width has them.
+    Narrow rows (up to ``COVARIANCE_MAX_FEATURES``) go through their
+    covariance, summed in float64 a chunk of rows at a time, which copies
+    no more than one chunk of X; wider ones through scikit-learn's
+    randomized PCA. Signs follow scikit-learn's ``svd_flip``: each
+    component's largest entry in magnitude is positive.
+    """
+    n_samples, n_features = X.shape
+    mean = np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
+    rank = min(int(n_components), n_samples - 1, n_features)
+    components = np.zeros((int(n_components), n_features))
+    if rank < 1:
+        return components, mean
+    if n_features <= COVARIANCE_MAX_FEATURES:
+        covariance = np.zeros((n_features, n_features))
+        step = max(1, CHUNK_VALUES // n_features)
+        for start in range(0, n_samples, step):
+            chunk = X[start:start + step]
+            chunk = (chunk.toarray() if sp.issparse(chunk) else chunk).astype(np.float64) - mean
+            covariance += chunk.T @ chunk
+        values, vectors = np.linalg.eigh(covariance)
+        found = vectors[:, ::-1][:, :rank].T
+    else:
+        from sklearn.decomposition import PCA
+        rank = min(rank, n_features - 1)  # ARPACK's limit, for sparse rows
+        solver = "arpack" if sp.issparse(X) else "randomized"
+        found = PCA(rank, svd_solver=solver, random_state=random_state).fit(X).components_
+    signs = np.sign(found[np.arange(rank), np.argmax(np.abs(found), axis=1)])
+    components[:rank] = found * np.where(signs == 0, 1.0, signs)[:, None]
+    return components, mean

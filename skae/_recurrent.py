@@ -21,7 +21,7 @@ RECURRENT_CONSTRAINTS = {
     "bidirectional": ["boolean"],
     "time_features": [Interval(Integral, 0, None, closed="left")],
     "frame_length": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-    "linear_components": [StrOptions({"auto"}), Interval(Integral, 0, None, closed="left")],
+    **constraints("linear_components"),
 }
 
 
@@ -93,15 +93,15 @@ class RecurrentAutoencoder(ShapedAutoencoder):
         step. The length used is ``frame_length_``.
 
     linear_components : int or "auto", default="auto"
-        Rank of a linear path beside the recurrent layers: a linear map of
-        the whole sequence to the code, and of the code to the
-        reconstruction, through this many components. The network then
-        contains a linear autoencoder (PCA's model of that rank), and the
-        recurrent layers fit what it misses, which lowers the error on new
-        sequences. "auto" is ``n_components // 2``: a path of full rank
-        reconstructs unusual sequences as well as PCA does, and tells them
-        from usual ones less well (see the sequences results page). 0 is
-        the plain recurrent autoencoder.
+        Rank of a linear path beside the network, from the input to the code
+        and from the code to the reconstruction: the network contains a
+        linear autoencoder of that rank, and its own layers fit what it
+        misses. A dense or convolutional network's path starts at PCA's
+        solution, with the network's last layers at zero, so training starts
+        from PCA's error. "auto" is ``n_components``, and ``n_components // 2``
+        for a recurrent network, whose full-rank path tells unusual sequences
+        from usual ones less well (see the sequences results page). 0 is the
+        plain network; the rank used is ``linear_components_``.
 
     output_activation : str, default="auto"
         Activation of the reconstruction. "auto" picks "sigmoid" when
@@ -152,8 +152,9 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 
@@ -340,9 +341,12 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
             frame_length = max(1, math.ceil(n_steps / _AUTO_FRAMES))
         else:
             frame_length = min(self.frame_length, n_steps)
-        linear = (self.n_components // 2 if self.linear_components == "auto"
-                  else self.linear_components)
-        return {**attributes, "frame_length_": frame_length, "linear_components_": int(linear)}
+        return {**attributes, "frame_length_": frame_length}
+
+    def _resolve_linear_components(self):
+        if self.linear_components == "auto":
+            return int(self.n_components) // 2
+        return int(self.linear_components)
 
     def _recurrent_params(self):
         """Keyword arguments of ``_keras.networks.recurrent_levels``."""

@@ -128,8 +128,9 @@ class ConvVariationalAutoencoder(VariationalMixin, ConvAutoencoder):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 
@@ -404,8 +405,9 @@ class RecurrentVariationalAutoencoder(VariationalMixin, RecurrentAutoencoder):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 

@@ -60,6 +60,17 @@ class StackedAutoencoder(AutoencoderTransformer):
         the code keeps nearly everything (half as many components as
         features on small data), "linear" can reconstruct better.
 
+    linear_components : int or "auto", default="auto"
+        Rank of a linear path beside the network, from the input to the code
+        and from the code to the reconstruction: the network contains a
+        linear autoencoder of that rank, and its own layers fit what it
+        misses. A dense or convolutional network's path starts at PCA's
+        solution, with the network's last layers at zero, so training starts
+        from PCA's error. "auto" is ``n_components``, and ``n_components // 2``
+        for a recurrent network, whose full-rank path tells unusual sequences
+        from usual ones less well (see the sequences results page). 0 is the
+        plain network; the rank used is ``linear_components_``.
+
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
         Binary cross-entropy needs X in [0, 1].
@@ -95,8 +106,9 @@ class StackedAutoencoder(AutoencoderTransformer):
     early_stopping : bool, default=True
         Hold out ``validation_fraction`` of the rows, stop when their loss
         stops improving (see ``tol`` and ``learning_rate_schedule``) and
-        restore the weights of their best epoch, however training ended. On
-        by default, unlike MLPRegressor: it is the regularizer that needs no
+        restore the weights of their best epoch (or of the start, if no epoch
+        beats it), however training ended. On by default, unlike
+        MLPRegressor: it is the regularizer that needs no
         tuning, and it keeps fits short. When off, training stops on the
         training loss by the same rule.
 
@@ -176,7 +188,7 @@ class StackedAutoencoder(AutoencoderTransformer):
         Per fine-tuning epoch, as in :class:`AutoencoderTransformer` (empty
         when ``fine_tune=False``).
 
-    model_, encoder_, decoder_, n_components_, output_activation_, best_validation_score_, \
+    model_, encoder_, decoder_, n_components_, output_activation_, linear_components_, best_validation_score_, \
 n_features_in_, feature_names_in_
         As in :class:`AutoencoderTransformer`.
 
@@ -212,6 +224,7 @@ n_features_in_, feature_names_in_
         pretrain_max_iter=50,
         activation="relu",
         output_activation="auto",
+        linear_components="auto",
         loss="mse",
         optimizer="adam",
         learning_rate=3e-3,
@@ -237,6 +250,7 @@ n_features_in_, feature_names_in_
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             output_activation=output_activation,
+            linear_components=linear_components,
             loss=loss,
             optimizer=optimizer,
             learning_rate=learning_rate,
@@ -266,6 +280,11 @@ n_features_in_, feature_names_in_
         if not (self.pretrain or self.fine_tune):
             raise ValueError("At least one of pretrain and fine_tune must be True.")
 
+    def _start_path(self, networks):
+        if not self.pretrain:
+            super()._start_path(networks)
+        # else after pretraining: zeroed layers would learn nothing in it.
+
     def _train_networks(self, networks, X_train, X_val, *, seed, max_iter, from_scratch,
                         **options):
         # Continued and partial fits train end to end: pretraining again
@@ -283,7 +302,7 @@ n_features_in_, feature_names_in_
         elif self.fine_tune or not from_scratch:
             result = self._train(
                 networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-                **options,
+                keep_start=networks.path is not None, **options,
             )
         else:
             result = _keras.training.TrainingResult(
@@ -308,7 +327,7 @@ n_features_in_, feature_names_in_
             # [0, 1]: they are reconstructed in squared error.
             loss = self.loss if i == 0 else "mse"
             result = self._train(
-                nets.level_model(level), H_train, H_val, seed=seed + i + 1,
+                nets.level_model(networks, i), H_train, H_val, seed=seed + i + 1,
                 max_iter=self.pretrain_max_iter, loss=loss,
             )
             self._check_converged(result, f" while pretraining layer {i}")
@@ -320,4 +339,10 @@ n_features_in_, feature_names_in_
                 H_train = encode(H_train).astype(np.float32)
                 if H_val is not None:
                     H_val = encode(H_val).astype(np.float32)
+        if networks.path is not None and self.fine_tune:
+            # Fine-tuning starts at PCA's solution too, from the pretrained
+            # inner layers.
+            networks.start_at_components(*networks.path.start)
+        elif networks.path is not None:
+            networks.close_path()  # the pretrained stack is the result
         return curves, False

@@ -45,8 +45,8 @@ def test_changing_an_encoder_kernel_changes_the_decoder_output():
 
 def test_decoder_kernel_is_the_encoder_kernel_transposed(blobs):
     ae = AutoencoderTransformer(
-        3, hidden_layer_sizes=(), activation="linear", tied_weights=True, max_iter=3,
-        random_state=0,
+        3, hidden_layer_sizes=(), activation="linear", tied_weights=True, linear_components=0,
+        max_iter=3, random_state=0,
     ).fit(blobs)
     layer = ae.model_.get_layer("tied_dense_0")
     W, c = layer.kernel.numpy(), layer.transpose_bias.numpy()
@@ -55,7 +55,8 @@ def test_decoder_kernel_is_the_encoder_kernel_transposed(blobs):
 
 
 def test_tied_model_saves_and_reloads_as_a_keras_model(tmp_path, blobs):
-    ae = AutoencoderTransformer(3, hidden_layer_sizes=(8,), tied_weights=True, max_iter=3, random_state=0)
+    ae = AutoencoderTransformer(3, hidden_layer_sizes=(8,), tied_weights=True, linear_components=0,
+                                max_iter=3, random_state=0)
     ae.fit(blobs)
     path = tmp_path / "tied.keras"
     ae.model_.save(path)

@@ -63,6 +63,35 @@ class Beside:
 
 
 @dataclass
+class LinearPath:
+    """A linear autoencoder beside a whole network: it starts at PCA's solution.
+
+    The network's code is the sum of its encoder's code and ``encode``'s
+    map of the input; its reconstruction the sum of its decoder's output
+    and ``decode``'s map of the code, each sum followed by the steps the
+    network's own last layers would have applied (``code_steps``: a code
+    activation, a sparsity penalty; ``output_steps``: the output
+    activation). ``main_code`` and ``main_output`` are the network's layers
+    that feed the two sums.
+    """
+
+    encode: list
+    decode: list
+    code_steps: list
+    output_steps: list
+    main_code: object
+    main_output: object
+    encode_merge: object = None
+    decode_merge: object = None
+    #: PCA's ``(components, mean)`` the path started at.
+    start: tuple = None
+
+    def __post_init__(self):
+        self.encode_merge = keras.layers.Add(name="encoder_add")
+        self.decode_merge = keras.layers.Add(name="decoder_add")
+
+
+@dataclass
 class Networks:
     """The three models of one autoencoder and the levels they are made of."""
 
@@ -70,6 +99,7 @@ class Networks:
     encoder: keras.Model
     decoder: keras.Model
     levels: list = field(default_factory=list)
+    path: LinearPath = None
 
     def start_at_mean(self, mean):
         """Set the output layer's bias so that the network starts out giving ``mean``.
@@ -101,13 +131,61 @@ class Networks:
             value = inverse(np.nanmean(groups, axis=0))
         bias.assign(np.where(np.isfinite(value), value, 0.0).astype(bias.dtype))
 
+    def start_at_components(self, components, mean):
+        """Start the linear path at PCA's solution and the rest of the network at zero.
+
+        ``components`` (``n_components`` rows, zero beyond the data's rank)
+        and ``mean`` are PCA's, fitted to the training rows. The path then
+        maps a row to its principal coordinates and back, and the layers
+        feeding the two sums give zero, so training starts from PCA's
+        reconstruction (through the output activation) and the non-linear
+        layers learn what it misses, as a residual branch that starts at
+        zero does. Nothing is done without a path.
+        """
+        if self.path is None:
+            return
+        components = np.asarray(components, dtype=np.float64)
+        mean = np.asarray(mean, dtype=np.float64)
+        encode = [layer for layer, _ in self.path.encode if hasattr(layer, "kernel")]
+        decode = [layer for layer, _ in self.path.decode if hasattr(layer, "kernel")]
+        width = components.shape[0]
+        # A path of rank r below the code's width: r components, through
+        # the first r code units.
+        rank = int(encode[0].kernel.shape[1])
+        basis = components[:rank]
+        kernels = [basis.T] if len(encode) == 1 else [basis.T, np.eye(rank, width)]
+        for layer, kernel in zip(encode, kernels):
+            layer.kernel.assign(kernel.astype(layer.kernel.dtype))
+        if not isinstance(decode[0], TiedDense):  # tied: the same kernels, transposed
+            for layer, kernel in zip(decode, reversed(kernels)):
+                layer.kernel.assign(kernel.T.astype(layer.kernel.dtype))
+        # Every bias but the output's (start_at_mean's) at zero, and the
+        # code's giving the row's deviation from the mean.
+        output = self.levels[0].output
+        for layer in {id(layer): layer for layer in encode + decode}.values():
+            for weight in (layer.bias, getattr(layer, "transpose_bias", None)):
+                if weight is not None and weight is not getattr(output[0], output[1]):
+                    weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+        code = -(mean @ basis.T) @ kernels[-1] if len(encode) > 1 else -(mean @ basis.T)
+        encode[-1].bias.assign(code.astype(encode[-1].bias.dtype))
+        for layer in (self.path.main_code, self.path.main_output):
+            for weight in layer.weights:
+                weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+
+    def close_path(self):
+        """Zero the linear path, leaving the network's own layers to give the result."""
+        for layer, _ in [*self.path.encode, *self.path.decode]:
+            for weight in layer.weights:
+                weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+
     def inference_steps(self):
         """The encoder's and decoder's steps, for float64 inference (``export.ops``).
 
         Input steps such as corruption are left out: they only act while
         training.
         """
-        return {"encoder": _encode_steps(self.levels), "decoder": _decode_steps(self.levels)}
+        return {"encoder": _encode_steps(self.levels, self.path),
+                "decoder": _decode_steps(self.levels, self.path)}
 
 
 #: Output activations and the bias that makes them give a value.
@@ -130,38 +208,96 @@ def apply_steps(steps, x):
     return x
 
 
-def _encode_steps(levels):
-    return [step for level in levels for step in level.encode]
+def _encode_steps(levels, path=None):
+    steps = [step for level in levels for step in level.encode]
+    if path is None:
+        return steps
+    return [(Beside(steps, path.encode, path.encode_merge), {}), *path.code_steps]
 
 
-def _decode_steps(levels):
-    return [step for level in reversed(levels) for step in level.decode]
+def _decode_steps(levels, path=None):
+    steps = [step for level in reversed(levels) for step in level.decode]
+    if path is None:
+        return steps
+    return [(Beside(steps, path.decode, path.decode_merge), {}), *path.output_steps]
 
 
-def assemble(levels, input_shape, code_shape, *, input_steps=(), code_steps=()):
+def assemble(levels, input_shape, code_shape, *, input_steps=(), code_steps=(), path=None):
     """Build encoder, decoder and autoencoder models that share every layer.
 
     ``input_steps`` (such as a corruption layer) run only in the
     autoencoder, before the encoder; ``code_steps`` (such as a variational
     autoencoder's sampling) run only in the autoencoder, between encoder
     and decoder, so the encoder's output may differ from the decoder's
-    input ``code_shape``.
+    input ``code_shape``. ``path``, a :class:`LinearPath`, runs beside the
+    levels.
     """
     x = keras.Input(shape=input_shape, name="autoencoder_input")
-    encoded = apply_steps(_encode_steps(levels), apply_steps(input_steps, x))
+    encoded = apply_steps(_encode_steps(levels, path), apply_steps(input_steps, x))
     code = apply_steps(code_steps, encoded)
-    model = keras.Model(x, apply_steps(_decode_steps(levels), code), name="autoencoder")
+    model = keras.Model(x, apply_steps(_decode_steps(levels, path), code), name="autoencoder")
     x = keras.Input(shape=input_shape, name="encoder_input")
-    encoder = keras.Model(x, apply_steps(_encode_steps(levels), x), name="encoder")
+    encoder = keras.Model(x, apply_steps(_encode_steps(levels, path), x), name="encoder")
     z = keras.Input(shape=code_shape, name="decoder_input")
-    decoder = keras.Model(z, apply_steps(_decode_steps(levels), z), name="decoder")
-    return Networks(model, encoder, decoder, list(levels))
+    decoder = keras.Model(z, apply_steps(_decode_steps(levels, path), z), name="decoder")
+    return Networks(model, encoder, decoder, list(levels), path)
 
 
-def level_model(level):
-    """The shallow autoencoder of one level, for greedy pretraining."""
+def linear_path(levels, n_features, n_components, linear_components, *, code_steps=(),
+                output_activation="linear", tied=False, seed=0, alpha=0.0):
+    """A :class:`LinearPath` of rank ``linear_components`` beside ``levels``.
+
+    The levels must end in a linear code layer and a linear output layer
+    (the first level's ``output``): the path's sums come before the code
+    steps and the ``output_activation``. The path's last decoding layer
+    takes over the output bias (:meth:`Networks.start_at_mean`), one per
+    feature. With ``tied`` the path decodes with its encoder's kernels,
+    transposed (:class:`TiedDense`), as PCA does.
+    """
+    rank, width, n_features = int(linear_components), int(n_components), int(n_features)
+    # One layer each way at full rank; through ``rank`` units below it.
+    if tied:
+        layers = [TiedDense(rank, n_features, kernel_initializer=_initializer(seed),
+                            kernel_regularizer=_l2(alpha), name="tied_linear_path")]
+        if rank < width:
+            layers.append(TiedDense(width, rank, kernel_initializer=_initializer(seed + 1),
+                                    kernel_regularizer=_l2(alpha), name="tied_linear_code"))
+        encode = [(layer, {}) for layer in layers]
+        decode = [(layer, {"transpose": True}) for layer in reversed(layers)]
+        output = (layers[0], "transpose_bias")
+    else:
+        def dense(units, index, name):
+            return (_dense(units, "linear", seed=seed + index, alpha=alpha, name=name), {})
+
+        encode = [dense(rank, 0, "encoder_linear_path")]
+        decode = [dense(n_features, 3, "decoder_linear_output")]
+        if rank < width:
+            encode.append(dense(width, 1, "encoder_linear_code"))
+            decode.insert(0, dense(rank, 2, "decoder_linear_path"))
+        output = (decode[-1][0], "bias")
+    output_steps = []
+    if output_activation != "linear":
+        output_steps.append((keras.layers.Activation(output_activation, name="decoder_output"), {}))
+    main_output = levels[0].output[0]
+    levels[0].output = (*output, output_activation)
+    return LinearPath(encode, decode, list(code_steps), output_steps,
+                      main_code=levels[-1].encode[-1][0], main_output=main_output)
+
+
+def level_model(networks, index):
+    """The shallow autoencoder of level ``index`` of ``networks``, for greedy pretraining.
+
+    With a linear path, the first level ends with the output activation and
+    the last with the code's steps, as they do in the network without one.
+    """
+    level, path = networks.levels[index], networks.path
+    encode, decode = list(level.encode), list(level.decode)
+    if path is not None and index == len(networks.levels) - 1:
+        encode += path.code_steps
+    if path is not None and index == 0:
+        decode += path.output_steps
     x = keras.Input(shape=(level.input_width,))
-    return keras.Model(x, apply_steps(level.decode, apply_steps(level.encode, x)))
+    return keras.Model(x, apply_steps(decode, apply_steps(encode, x)))
 
 
 def bundle(model, encoder, decoder):
@@ -274,19 +410,45 @@ def dense_levels(
 
 
 def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corruption=None,
-                      missing=None, **kwargs):
+                      missing=None, linear_components=0, **kwargs):
     """Build a dense autoencoder; ``kwargs`` go to :func:`dense_levels`.
 
     ``corruption``, a dict of :class:`Corruption` arguments, puts a noise
     layer in front of the autoencoder (not of the encoder). ``missing``, a
     dict of :class:`MissingEntries` arguments, makes the encoder take rows
     with missing (NaN) entries, hiding more of them while training.
+    ``linear_components`` puts a :func:`linear_path` of that rank beside
+    the network.
     """
-    levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+    path = None
+    if linear_components:
+        # The code activation, the sparsity penalty and the output
+        # activation act on the sums with the path.
+        ends = {name: kwargs.pop(name) for name in
+                ("code_activation", "output_activation", "code_l1", "sparsity_target",
+                 "sparsity_weight") if name in kwargs}
+        code_steps = []
+        if ends.get("code_activation", "linear") != "linear":
+            code_steps.append((keras.layers.Activation(ends["code_activation"],
+                                                       name="code_activation"), {}))
+        if ends.get("code_l1", 0.0) > 0 or ends.get("sparsity_target") is not None:
+            code_steps.append((CodeSparsity(ends.get("code_l1", 0.0), ends.get("sparsity_target"),
+                                            ends.get("sparsity_weight", 1.0),
+                                            name="code_sparsity"), {}))
+        levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+        path = linear_path(levels, n_features, n_components, linear_components,
+                           code_steps=code_steps,
+                           output_activation=ends.get("output_activation", "linear"),
+                           tied=kwargs.get("tied_weights", False),
+                           seed=kwargs.get("seed", 0) + 2 * len(levels),
+                           alpha=kwargs.get("alpha", 0.0))
+    else:
+        levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
     if missing is not None:
         levels[0].encode.insert(0, (MissingEntries(**missing, name="missing_entries"), {}))
     input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
-    return assemble(levels, (int(n_features),), (int(n_components),), input_steps=input_steps)
+    return assemble(levels, (int(n_features),), (int(n_components),), input_steps=input_steps,
+                    path=path)
 
 
 #: Keras' convolution, transposed convolution and cropping layers, by the
@@ -376,10 +538,23 @@ def conv_levels(
     return [Level(encode, decode, int(n_features), output)]
 
 
-def conv_autoencoder(n_features, n_components, image_shape, filters, **kwargs):
-    """Build a convolutional autoencoder; ``kwargs`` go to :func:`conv_levels`."""
+def conv_autoencoder(n_features, n_components, image_shape, filters, *, linear_components=0,
+                     **kwargs):
+    """Build a convolutional autoencoder; ``kwargs`` go to :func:`conv_levels`.
+
+    ``linear_components`` puts a :func:`linear_path` of that rank beside
+    the network.
+    """
+    if not linear_components:
+        levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
+        return assemble(levels, (int(n_features),), (int(n_components),))
+    output_activation = kwargs.pop("output_activation", "linear")
     levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
-    return assemble(levels, (int(n_features),), (int(n_components),))
+    path = linear_path(levels, n_features, n_components, linear_components,
+                       output_activation=output_activation,
+                       seed=kwargs.get("seed", 0) + 2 * len(filters) + 2,
+                       alpha=kwargs.get("alpha", 0.0))
+    return assemble(levels, (int(n_features),), (int(n_components),), path=path)
 
 
 _CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}

@@ -382,6 +382,7 @@ def train(
     optimizer_state=None,
     epoch_hook=None,
     unsettled_epochs=0,
+    keep_start=False,
     verbose=0,
 ):
     """Train ``model`` to map ``X`` to ``target`` (default: ``X``).
@@ -399,6 +400,10 @@ def train(
     model being trained (the template), for example to move a loss weight.
     The first ``unsettled_epochs`` epochs, during which such a hook changes
     the objective, neither count towards convergence nor give best weights.
+    With ``keep_start`` and early stopping, the weights training starts
+    from compete with the epochs': a network started at a known solution
+    (PCA's, through a linear path) ends there unless an epoch does better
+    on the held-out rows.
     """
     use_validation = early_stopping and X_val is not None
     if use_validation:
@@ -433,6 +438,10 @@ def train(
             if use_validation
             else (None, None)
         )
+        if keep_start and use_validation and not unsettled_epochs:
+            start = template.model.evaluate(val_data, steps=val_steps, verbose=0,
+                                            return_dict=True)["loss"]
+            convergence.start = (float(start), template.model.get_weights())
         interrupted = False
         try:
             template.model.fit(
@@ -548,6 +557,9 @@ class _Convergence(keras.callbacks.Callback):
         # Set here too, for a training interrupted before it begins.
         self.best_weights = None
         self.logs = {}
+        #: The monitored loss and the weights before the first epoch, when
+        #: they compete with the epochs' (``restore_best``).
+        self.start = None
 
     def on_train_begin(self, logs=None):
         self.best = np.inf
@@ -560,6 +572,9 @@ class _Convergence(keras.callbacks.Callback):
         self.epochs_run = 0
         self.best_epoch = None
         self.diverged = False
+        if self.restore_best and self.start is not None and np.isfinite(self.start[0]):
+            self.best, self.best_weights = self.start
+            self.best_epoch = 0
         #: Each epoch's logs, by name: the training's history.
         self.logs = {}
 
