@@ -95,6 +95,8 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     X = np.vstack([rng.normal(size=(190, 4)), rng.normal(4, 0.5, size=(10, 4))])
     y = np.r_[np.zeros(190), np.ones(10)].astype(int)
     np.savez(tmp_path / "planted.npz", X=X, y=y)
+    (tmp_path / "embeddings").mkdir()
+    np.savez(tmp_path / "embeddings" / "planted_too.npz", X=X[::-1], y=y[::-1])
     out = tmp_path / "out"
     printed = _script(sys.executable, str(ANOMALY_SCRIPT), "--data-dir", str(tmp_path), "--seeds", "0", "1",
                       "--out", str(out))
@@ -116,6 +118,28 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     assert sum(ranks) == pytest.approx(len(ranks) * (len(ranks) + 1) / 2)
     assert "| **average rank** |" in printed and "| **total / IsolationForest** |" in printed
     assert (out / "ranks.png").stat().st_size > 1000 and (out / "per_set.png").stat().st_size > 1000
+    # A subfolder's sets are a group of their own, summarized beside the rest.
+    assert "embeddings/planted_too" in report["sets"]
+    assert {label: g["sets"] for label, g in report["groups"].items()} == {
+        "all": 2, "tabular": 1, "embeddings": 1}
+    assert "\nembeddings: 1 set(s)\n" in printed
+
+
+def test_the_fixed_split_halves_the_shared_sets_by_kind():
+    sys.path.insert(0, str(ANOMALY_SCRIPT.parent))
+    try:
+        import anomaly
+    finally:
+        sys.path.pop(0)
+    choose, confirm = set(anomaly.CHOOSE), set(anomaly.CONFIRM)
+    assert len(choose) == len(confirm) == 21 and not choose & confirm
+    for half in (choose, confirm):
+        assert sum("/" not in name for name in half) == 12  # 12 of the 24 tabular sets
+    names = ["6_cardio", "12_fault", "CV_by_ResNet18/SVHN_0", "elsewhere"]
+    assert anomaly.groups(names) == {
+        "all": names, "tabular": ["6_cardio", "12_fault", "elsewhere"],
+        "CV_by_ResNet18": ["CV_by_ResNet18/SVHN_0"],
+        "choose half": ["12_fault"], "confirm half": ["6_cardio", "CV_by_ResNet18/SVHN_0"]}
 
 
 TRAINING_SCRIPT = SCRIPT.parent / "training.py"
