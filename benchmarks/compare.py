@@ -26,6 +26,11 @@ versions, seeds and machine information) and PNG plots.
     python benchmarks/compare.py --data-dir ../shared/data --dataset fashion-mnist \\
         --n-components 2 8 32 64
     python benchmarks/compare.py --dataset my.csv --label-column label
+    python benchmarks/compare.py --merge run-k2/results.json run-k8/results.json --out both
+
+``--merge`` joins the results of runs of one data set and settings that
+each measured other code sizes (long runs, one per size) into one table,
+results.json and error plot, fitting nothing.
 
 No estimator is tuned: each runs with skae's defaults except where the table's
 "settings" column says otherwise, and every setting is written to the JSON.
@@ -299,11 +304,68 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="benchmarks/out", help="folder for results.json and plots")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2 sizes, 5 epochs, 500 training rows")
+    parser.add_argument("--merge", nargs="+", metavar="RESULTS_JSON",
+                        help="join these runs' results.json (one data set, other code sizes); fit nothing")
     return parser.parse_args(argv)
+
+
+#: What runs to be merged must share.
+_MERGE_KEYS = ("dataset", "preprocessing", "n_train", "n_test", "n_features", "max_iter", "seed",
+               "denoising_noise_std", "settings")
+
+
+def merge(paths, out_dir):
+    """One report of several runs' ``results.json``: their rows by code size, one error plot.
+
+    The reconstructions and 2-D codes plots of the runs that made them are
+    copied (the largest code size's and the 2-component run's).
+    """
+    import shutil
+
+    reports = sorted((json.loads(Path(p).read_text()) for p in paths),
+                     key=lambda r: min(r["n_components"]))
+    first = reports[0]
+    for report, path in zip(reports, paths):
+        differing = [key for key in _MERGE_KEYS if report.get(key) != first.get(key)]
+        if differing:
+            raise SystemExit(f"{path} differs from the other runs in {', '.join(differing)}: "
+                             "only runs of one data set and settings merge")
+    results = [row for report in reports for row in report["results"]]
+    sizes = [row["n_components"] for row in results if row["estimator"] == "PCA"]
+    if len(sizes) != len(set(sizes)):
+        raise SystemExit(f"the runs measure code sizes {sorted(sizes)}: each size once, please")
+    print(markdown_table(results))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plots = []
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        plots.append(_plot_mse(plt, results, first["dataset"],
+                               {"n_train": first["n_train"], "n_test": first["n_test"]},
+                               out_dir / "mse_vs_n_components.png"))
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
+    for report, name in ((reports[-1], "reconstructions.png"), (reports[0], "codes_2d.png")):
+        source = next((Path(p) for p in report.get("plots", []) if Path(p).name == name), None)
+        if source is not None and source.exists() and source.parent.resolve() != out_dir.resolve():
+            shutil.copy(source, out_dir / name)
+            plots.append(out_dir / name)
+    merged = {**{key: first[key] for key in _MERGE_KEYS},
+              "n_components": sorted(sizes), "results": results,
+              "linear_ae_to_pca_mse_ratio": {str(k): v for k, v in linear_ratios(results).items()},
+              "merged_from": [{"n_components": r["n_components"], "environment": r["environment"],
+                               "total_seconds": r["total_seconds"]} for r in reports],
+              "plots": [str(p) for p in plots]}
+    (out_dir / "results.json").write_text(json.dumps(merged, indent=2))
+    print(f"wrote {out_dir / 'results.json'}" + "".join(f", {p}" for p in plots), file=sys.stderr)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.merge:
+        return merge(args.merge, Path(args.out))
     n_components = args.n_components or ([2, 8] if args.quick else [2, 8, 32])
     max_iter = args.max_iter or (5 if args.quick else 200)
     train_size = args.train_size or (500 if args.quick else None)

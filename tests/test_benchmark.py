@@ -305,3 +305,36 @@ def test_serving_benchmark_serves_each_format_without_tensorflow(tmp_path):
             assert result["cold_s"] > 0 and result["peak_mb"] > 0 and result["row_ms"] > 0
     assert "| AutoencoderTransformer | joblib |" in printed
     assert (out / "serving.png").stat().st_size > 0
+
+
+def _fake_report(path, k, **changes):
+    """A results.json as compare.py writes it, for one code size, with made-up errors."""
+    row = dict(train_mse=0.1 / k, test_mse=0.2 / k, denoising_mse=0.3 / k, accuracy=None, fit_s=1.0,
+               transform_batch_ms=1.0, transform_row_ms=0.1, fit_peak_rss_added_mb=1.0, n_iter=3,
+               reached_max_iter=False)
+    report = dict(dataset="toy", preprocessing="standardized", n_train=10, n_test=5, n_features=4,
+                  n_components=[k], max_iter=2, seed=0, denoising_noise_std=0.2,
+                  settings={"PCA": {"class": "PCA"}}, environment={"python": "3"}, total_seconds=1.0,
+                  plots=[], results=[{"estimator": e, "n_components": k, **row}
+                                     for e in ("PCA", "linear AE")])
+    report.update(changes)
+    path.mkdir()
+    (path / "results.json").write_text(json.dumps(report))
+    return str(path / "results.json")
+
+
+def test_merge_joins_runs_of_other_code_sizes_and_refuses_other_settings(tmp_path):
+    runs = [_fake_report(tmp_path / f"k{k}", k) for k in (8, 2)]
+    out = tmp_path / "merged"
+    printed = _script(sys.executable, str(SCRIPT), "--merge", *runs, "--out", str(out))
+    merged = json.loads((out / "results.json").read_text())
+    assert merged["n_components"] == [2, 8]
+    assert [(r["estimator"], r["n_components"]) for r in merged["results"]] == [
+        ("PCA", 2), ("linear AE", 2), ("PCA", 8), ("linear AE", 8)]
+    assert merged["linear_ae_to_pca_mse_ratio"] == {"2": 1.0, "8": 1.0}
+    assert printed.count("| PCA |") == 2
+    assert (out / "mse_vs_n_components.png").stat().st_size > 1000
+    other = _fake_report(tmp_path / "other", 32, max_iter=200)
+    done = subprocess.run([sys.executable, str(SCRIPT), "--merge", runs[0], other, "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode != 0 and "differs from the other runs in max_iter" in done.stderr
