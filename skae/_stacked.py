@@ -300,10 +300,9 @@ n_features_in_, feature_names_in_
                 diverged=False, interrupted=True,
             )
         elif self.fine_tune or not from_scratch:
-            result = self._train(
-                networks.model, X_train, X_val, seed=seed, max_iter=max_iter,
-                keep_start=networks.path is not None, **options,
-            )
+            result = super()._train_networks(networks, X_train, X_val, seed=seed,
+                                             max_iter=max_iter, from_scratch=from_scratch,
+                                             **options)
         else:
             result = _keras.training.TrainingResult(
                 loss_curve=[], validation_errors=[], n_iter=0, stopped_early=False,

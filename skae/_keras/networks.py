@@ -81,8 +81,8 @@ class LinearPath:
     output_steps: list
     main_code: object
     main_output: object
-    encode_merge: object = None
-    decode_merge: object = None
+    encode_merge: object = field(init=False)
+    decode_merge: object = field(init=False)
     #: PCA's ``(components, mean)`` the path started at.
     start: tuple = None
 
@@ -166,17 +166,15 @@ class Networks:
             for weight in (layer.bias, getattr(layer, "transpose_bias", None)):
                 if weight is not None and weight is not getattr(output[0], output[1]):
                     weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
-        code = -(mean @ basis.T) @ kernels[-1] if len(encode) > 1 else -(mean @ basis.T)
+        code = -mean
+        for kernel in kernels:
+            code = code @ kernel
         encode[-1].bias.assign(code.astype(encode[-1].bias.dtype))
-        for layer in (self.path.main_code, self.path.main_output):
-            for weight in layer.weights:
-                weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+        _zero([self.path.main_code, self.path.main_output])
 
     def close_path(self):
         """Zero the linear path, leaving the network's own layers to give the result."""
-        for layer, _ in [*self.path.encode, *self.path.decode]:
-            for weight in layer.weights:
-                weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
+        _zero([layer for layer, _ in [*self.path.encode, *self.path.decode]])
 
     def inference_steps(self):
         """The encoder's and decoder's steps, for float64 inference (``export.ops``).
@@ -186,6 +184,13 @@ class Networks:
         """
         return {"encoder": _encode_steps(self.levels, self.path),
                 "decoder": _decode_steps(self.levels, self.path)}
+
+
+def _zero(layers):
+    """Set every weight of ``layers`` to zero."""
+    for layer in layers:
+        for weight in layer.weights:
+            weight.assign(np.zeros(weight.shape, dtype=weight.dtype))
 
 
 #: Output activations and the bias that makes them give a value.
@@ -243,13 +248,14 @@ def assemble(levels, input_shape, code_shape, *, input_steps=(), code_steps=(), 
     return Networks(model, encoder, decoder, list(levels), path)
 
 
-def linear_path(levels, n_features, n_components, linear_components, *, code_steps=(),
-                output_activation="linear", tied=False, seed=0, alpha=0.0):
+def linear_path(levels, n_features, n_components, linear_components, *, code_activation="linear",
+                code_steps=(), output_activation="linear", tied=False, seed=0, alpha=0.0):
     """A :class:`LinearPath` of rank ``linear_components`` beside ``levels``.
 
     The levels must end in a linear code layer and a linear output layer
-    (the first level's ``output``): the path's sums come before the code
-    steps and the ``output_activation``. The path's last decoding layer
+    (the first level's ``output``): the path's sums come before the
+    ``code_activation``, the other ``code_steps`` and the
+    ``output_activation``. The path's last decoding layer
     takes over the output bias (:meth:`Networks.start_at_mean`), one per
     feature. With ``tied`` the path decodes with its encoder's kernels,
     transposed (:class:`TiedDense`), as PCA does.
@@ -275,13 +281,16 @@ def linear_path(levels, n_features, n_components, linear_components, *, code_ste
             encode.append(dense(width, 1, "encoder_linear_code"))
             decode.insert(0, dense(rank, 2, "decoder_linear_path"))
         output = (decode[-1][0], "bias")
-    output_steps = []
-    if output_activation != "linear":
-        output_steps.append((keras.layers.Activation(output_activation, name="decoder_output"), {}))
     main_output = levels[0].output[0]
     levels[0].output = (*output, output_activation)
-    return LinearPath(encode, decode, list(code_steps), output_steps,
+    return LinearPath(encode, decode, [*_activation(code_activation, "code_activation"), *code_steps],
+                      _activation(output_activation, "decoder_output"),
                       main_code=levels[-1].encode[-1][0], main_output=main_output)
+
+
+def _activation(name, layer_name):
+    """An activation's step, or none for "linear"."""
+    return [] if name == "linear" else [(keras.layers.Activation(name, name=layer_name), {})]
 
 
 def level_model(networks, index):
@@ -403,10 +412,15 @@ def dense_levels(
                               name=f"decoder_dense_{i}"), {})]
             output = (decode[0][0], "bias", dec_activation)
         levels.append(Level(encode, decode, widths[i], output if i == 0 else None))
-    if code_l1 > 0 or sparsity_target is not None:
-        penalty = CodeSparsity(code_l1, sparsity_target, sparsity_weight, name="code_sparsity")
-        levels[-1].encode.append((penalty, {}))
+    levels[-1].encode += code_penalty(code_l1, sparsity_target, sparsity_weight)
     return levels
+
+
+def code_penalty(code_l1=0.0, sparsity_target=None, sparsity_weight=1.0):
+    """The steps of the code's sparsity penalty: one :class:`CodeSparsity`, or none."""
+    if code_l1 > 0 or sparsity_target is not None:
+        return [(CodeSparsity(code_l1, sparsity_target, sparsity_weight, name="code_sparsity"), {})]
+    return []
 
 
 def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corruption=None,
@@ -420,30 +434,20 @@ def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corrup
     ``linear_components`` puts a :func:`linear_path` of that rank beside
     the network.
     """
-    path = None
+    ends = {}
     if linear_components:
         # The code activation, the sparsity penalty and the output
-        # activation act on the sums with the path.
-        ends = {name: kwargs.pop(name) for name in
-                ("code_activation", "output_activation", "code_l1", "sparsity_target",
-                 "sparsity_weight") if name in kwargs}
-        code_steps = []
-        if ends.get("code_activation", "linear") != "linear":
-            code_steps.append((keras.layers.Activation(ends["code_activation"],
-                                                       name="code_activation"), {}))
-        if ends.get("code_l1", 0.0) > 0 or ends.get("sparsity_target") is not None:
-            code_steps.append((CodeSparsity(ends.get("code_l1", 0.0), ends.get("sparsity_target"),
-                                            ends.get("sparsity_weight", 1.0),
-                                            name="code_sparsity"), {}))
-        levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
-        path = linear_path(levels, n_features, n_components, linear_components,
-                           code_steps=code_steps,
-                           output_activation=ends.get("output_activation", "linear"),
-                           tied=kwargs.get("tied_weights", False),
-                           seed=kwargs.get("seed", 0) + 2 * len(levels),
-                           alpha=kwargs.get("alpha", 0.0))
-    else:
-        levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+        # activation act on the sums with the path: the levels end linear.
+        ends = dict(code_activation=kwargs.pop("code_activation", "linear"),
+                    code_steps=code_penalty(kwargs.pop("code_l1", 0.0),
+                                            kwargs.pop("sparsity_target", None),
+                                            kwargs.pop("sparsity_weight", 1.0)),
+                    output_activation=kwargs.pop("output_activation", "linear"))
+    levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
+    path = linear_path(levels, n_features, n_components, linear_components, **ends,
+                       tied=kwargs.get("tied_weights", False),
+                       seed=kwargs.get("seed", 0) + 2 * len(levels),
+                       alpha=kwargs.get("alpha", 0.0)) if linear_components else None
     if missing is not None:
         levels[0].encode.insert(0, (MissingEntries(**missing, name="missing_entries"), {}))
     input_steps = () if corruption is None else [(Corruption(**corruption, name="corruption"), {})]
@@ -545,15 +549,12 @@ def conv_autoencoder(n_features, n_components, image_shape, filters, *, linear_c
     ``linear_components`` puts a :func:`linear_path` of that rank beside
     the network.
     """
-    if not linear_components:
-        levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
-        return assemble(levels, (int(n_features),), (int(n_components),))
-    output_activation = kwargs.pop("output_activation", "linear")
+    # With a path, the output activation acts on the sum: the levels end linear.
+    ends = {"output_activation": kwargs.pop("output_activation", "linear")} if linear_components else {}
     levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
-    path = linear_path(levels, n_features, n_components, linear_components,
-                       output_activation=output_activation,
+    path = linear_path(levels, n_features, n_components, linear_components, **ends,
                        seed=kwargs.get("seed", 0) + 2 * len(filters) + 2,
-                       alpha=kwargs.get("alpha", 0.0))
+                       alpha=kwargs.get("alpha", 0.0)) if linear_components else None
     return assemble(levels, (int(n_features),), (int(n_components),), path=path)
 
 
@@ -652,8 +653,7 @@ def recurrent_levels(
             (_dense(int(n_features), "linear", seed=seed + 8, alpha=alpha, use_bias=False,
                     name="decoder_linear_output"), {}),
         ], keras.layers.Add(name="decoder_add")), {})]
-        if output_activation != "linear":
-            decode.append((keras.layers.Activation(output_activation, name="decoder_output"), {}))
+        decode += _activation(output_activation, "decoder_output")
     return [Level(encode, decode, int(n_features), (steps, "bias", output_activation))]
 
 
