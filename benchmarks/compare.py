@@ -265,11 +265,8 @@ def _plot_codes(plt, codes2d, y_test, dataset, path, n_columns=4):
     return _save(fig, path, plt)
 
 
-def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset, split):
-    """MSE against code size; reconstructions (images only); 2-D codes (labels only).
-
-    ``split`` gives the numbers of training and test rows, for the titles.
-    """
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, or None (said once) where it is not installed."""
     try:
         import matplotlib
 
@@ -277,6 +274,17 @@ def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, da
         import matplotlib.pyplot as plt
     except ImportError:
         print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
+        return None
+    return plt
+
+
+def make_plots(out_dir, results, X_test, y_test, recon, codes2d, image_shape, dataset, split):
+    """MSE against code size; reconstructions (images only); 2-D codes (labels only).
+
+    ``split`` gives the numbers of training and test rows, for the titles.
+    """
+    plt = _pyplot()
+    if plt is None:
         return []
     paths = [_plot_mse(plt, results, dataset, split, out_dir / "mse_vs_n_components.png")]
     if image_shape is not None:
@@ -337,16 +345,11 @@ def merge(paths, out_dir):
     print(markdown_table(results))
     out_dir.mkdir(parents=True, exist_ok=True)
     plots = []
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    plt = _pyplot()
+    if plt is not None:
         plots.append(_plot_mse(plt, results, first["dataset"],
                                {"n_train": first["n_train"], "n_test": first["n_test"]},
                                out_dir / "mse_vs_n_components.png"))
-    except ImportError:
-        print("matplotlib is not installed: no plots (pip install 'skae[plot]')", file=sys.stderr)
     for report, name in ((reports[-1], "reconstructions.png"), (reports[0], "codes_2d.png")):
         source = next((Path(p) for p in report.get("plots", []) if Path(p).name == name), None)
         if source is not None and source.exists() and source.parent.resolve() != out_dir.resolve():
