@@ -483,18 +483,19 @@ class BaseAutoencoder(BaseEstimator):
     def _resolve_output_activation(self, X):
         """``output_activation`` for training rows ``X``, "auto" made concrete.
 
-        A sigmoid bounds the reconstruction to [0, 1]: needed by binary
-        cross-entropy, and for a non-linear network on data in [0, 1] (pixels,
-        min-max scaled columns) it spares the network learning the bounds.
-        A linear network keeps a linear output, so that it still spans PCA's
-        subspace.
+        Binary cross-entropy needs a sigmoid. A non-linear network on data in
+        [0, 1] (pixels, min-max scaled columns) clips its reconstruction to
+        [0, 1] ("unit_clip"): the identity inside, so the linear path still
+        starts at PCA's reconstruction, only moved toward every row, and the
+        network need not learn the bounds. A linear network keeps a linear
+        output, so that it still spans PCA's subspace.
         """
         if self.output_activation != "auto":
             return self.output_activation
         if self.loss == "binary_crossentropy":
             return "sigmoid"
         if self._nonlinear() and _within_unit_interval(X):
-            return "sigmoid"
+            return "unit_clip"
         return "linear"
 
     def _start_path(self, networks):

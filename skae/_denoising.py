@@ -54,15 +54,14 @@ class DenoisingAutoencoder(AutoencoderTransformer):
         "tanh", "linear", ...).
 
     output_activation : str, default="auto"
-        Activation of the reconstruction. "auto" picks "sigmoid" when
-        ``loss="binary_crossentropy"``, or when every training value lies in
-        [0, 1] (pixels, ``MinMaxScaler`` output) and the network is
-        non-linear: bounding the output to the data's range spares the
-        network learning it, and such fits reach a given error in fewer
-        epochs. Otherwise "linear", as PCA's reconstruction (a linear
-        autoencoder keeps it). The choice is ``output_activation_``. Where
-        the code keeps nearly everything (half as many components as
-        features on small data), "linear" can reconstruct better.
+        Activation of the reconstruction, a Keras name or skae's
+        "unit_clip" (the identity on [0, 1], clipped to it outside). "auto"
+        picks "sigmoid" when ``loss="binary_crossentropy"``; "unit_clip" when
+        every training value lies in [0, 1] (pixels, ``MinMaxScaler`` output)
+        and the network is non-linear, so that the reconstruction keeps to
+        the data's range yet starts at PCA's (see ``linear_components``);
+        otherwise "linear", as PCA's reconstruction. The choice is
+        ``output_activation_``.
 
     linear_components : int or "auto", default="auto"
         Rank of a linear path beside the network, from the input to the code

@@ -87,6 +87,10 @@ def _linear(x):
     return x
 
 
+def _unit_clip(x):
+    return np.clip(x, 0.0, 1.0, out=x)
+
+
 #: Keras' activations, by name, as float64 NumPy functions.
 ACTIVATIONS = {
     "relu": _relu,
@@ -99,6 +103,7 @@ ACTIVATIONS = {
     "sigmoid": _sigmoid,
     "softplus": _softplus,
     "linear": _linear,
+    "unit_clip": _unit_clip,
 }
 
 

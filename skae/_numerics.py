@@ -11,7 +11,7 @@ import scipy.sparse as sp
 #: The options of the parameters the Keras side implements.
 ACTIVATIONS = frozenset(
     {"relu", "leaky_relu", "elu", "selu", "gelu", "silu", "tanh", "sigmoid",
-     "softplus", "linear"}
+     "softplus", "linear", "unit_clip"}
 )
 LOSSES = frozenset({"mse", "mae", "binary_crossentropy"})
 OPTIMIZERS = frozenset({"adam", "adamw", "nadam", "rmsprop", "sgd"})

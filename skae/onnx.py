@@ -150,6 +150,8 @@ def _activation(g, x, name):
         return g.node("Sigmoid", [x])
     if name == "tanh":
         return g.node("Tanh", [x])
+    if name == "unit_clip":
+        return g.node("Min", [g.node("Max", [x, g.const(0.0)]), g.const(1.0)])
     if name == "silu":
         return g.node("Mul", [x, g.node("Sigmoid", [x])])
     if not g.double:

@@ -98,7 +98,7 @@ def test_recurrent_forward_matches_the_keras_models(cell, bidirectional, sequenc
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
-@pytest.mark.parametrize("output_activation", ["linear", "sigmoid"])
+@pytest.mark.parametrize("output_activation", ["linear", "sigmoid", "unit_clip"])
 def test_the_linear_path_matches_the_keras_models_with_padded_frames(cell, output_activation):
     # 7 steps in frames of 3: two padding steps; rows 1 and 2 are shorter sequences.
     networks = _keras.networks.recurrent_autoencoder(

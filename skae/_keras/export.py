@@ -22,11 +22,14 @@ from .layers import (
     TiedDense,
     TimeFeatures,
 )
+from .layers import ACTIVATIONS as SKAE_ACTIVATIONS
 from .networks import Beside
 from .._inference import ACTIVATIONS, Forward
 
-#: Keras activation functions by their names in :data:`skae._inference.ACTIVATIONS`.
-_ACTIVATION_NAMES = {getattr(keras.activations, name): name for name in ACTIVATIONS}
+#: Keras activation functions (and skae's own) by their names in
+#: :data:`skae._inference.ACTIVATIONS`.
+_ACTIVATION_NAMES = {SKAE_ACTIVATIONS.get(name) or getattr(keras.activations, name): name
+                     for name in ACTIVATIONS}
 
 
 def activation_name(function):

@@ -14,6 +14,26 @@ _PACKAGE = "skae"
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
+def unit_clip(x):
+    """The identity on [0, 1] and the nearest bound outside it.
+
+    A reconstruction of data in [0, 1] through it is never further from a
+    row than the linear reconstruction it clips, so a network started at
+    PCA's solution starts at or below PCA's error.
+    """
+    return ops.clip(x, 0.0, 1.0)
+
+
+#: skae's own activations, by the names the estimators take.
+ACTIVATIONS = {"unit_clip": unit_clip}
+
+
+def activation(name):
+    """What a Keras layer takes for the activation ``name``: skae's own function, or the name."""
+    return ACTIVATIONS.get(name, name)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class TiedDense(keras.layers.Layer):
     """A dense layer usable forward and, with ``transpose=True``, backward.
 

@@ -32,6 +32,7 @@ from .layers import (
     TiedDense,
     TimeFeatures,
 )
+from .layers import activation as keras_activation
 
 
 @dataclass
@@ -196,6 +197,7 @@ def _zero(layers):
 #: Output activations and the bias that makes them give a value.
 _PRE_ACTIVATIONS = {
     "linear": lambda mean: mean,
+    "unit_clip": lambda mean: mean,
     # Kept off the flat ends of the sigmoid, where it would learn nothing.
     "sigmoid": lambda mean: logit(np.clip(mean, SIGMOID_START_MARGIN, 1 - SIGMOID_START_MARGIN)),
 }
@@ -290,7 +292,9 @@ def linear_path(levels, n_features, n_components, linear_components, *, code_act
 
 def _activation(name, layer_name):
     """An activation's step, or none for "linear"."""
-    return [] if name == "linear" else [(keras.layers.Activation(name, name=layer_name), {})]
+    if name == "linear":
+        return []
+    return [(keras.layers.Activation(keras_activation(name), name=layer_name), {})]
 
 
 def level_model(networks, index):
@@ -363,7 +367,8 @@ def _l2(alpha):
 def _dense(units, activation, *, seed, alpha, name, use_bias=True):
     """A Dense layer with a seeded Glorot initializer and optional L2."""
     return keras.layers.Dense(
-        units, activation=activation, use_bias=use_bias, kernel_initializer=_initializer(seed),
+        units, activation=keras_activation(activation), use_bias=use_bias,
+        kernel_initializer=_initializer(seed),
         kernel_regularizer=_l2(alpha), name=name,
     )
 
@@ -399,8 +404,9 @@ def dense_levels(
         dec_activation = output_activation if i == 0 else activation
         if tied_weights:
             layer = TiedDense(
-                widths[i + 1], widths[i], activation=enc_activation,
-                transpose_activation=dec_activation, kernel_initializer=_initializer(seed + i),
+                widths[i + 1], widths[i], activation=keras_activation(enc_activation),
+                transpose_activation=keras_activation(dec_activation),
+                kernel_initializer=_initializer(seed + i),
                 kernel_regularizer=_l2(alpha), name=f"tied_dense_{i}",
             )
             encode, decode = [(layer, {})], [(layer, {"transpose": True})]
@@ -510,7 +516,8 @@ def conv_levels(
         volume *= s
 
     def layer(cls, units, act, index, name):
-        return cls(units, kernel_size, strides=CONV_STRIDE, padding="same", activation=act,
+        return cls(units, kernel_size, strides=CONV_STRIDE, padding="same",
+                   activation=keras_activation(act),
                    kernel_initializer=_initializer(seed + index), kernel_regularizer=_l2(alpha),
                    name=name)
 
