@@ -356,6 +356,8 @@ class BaseAutoencoder(BaseEstimator):
             rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
         X_train, X_val = (X, None) if partial else self._split_validation(X, rng)
+        if hasattr(self, "linear_components") and not continuing:
+            self.linear_components_ = self._resolve_linear_components()
         if hasattr(self, "output_activation") and not (
             continuing and self.output_activation == "auto"
         ):
@@ -363,9 +365,6 @@ class BaseAutoencoder(BaseEstimator):
             # before training; a failed fit clears it with the rest. A fit
             # that continues keeps the activation "auto" chose at the start.
             self.output_activation_ = self._resolve_output_activation(X_train)
-
-        if hasattr(self, "linear_components") and not continuing:
-            self.linear_components_ = self._resolve_linear_components()
         networks = self._build_networks(X_train, init_seed)
         if continuing:
             self._load_fitted_weights(networks)
@@ -484,19 +483,24 @@ class BaseAutoencoder(BaseEstimator):
         """``output_activation`` for training rows ``X``, "auto" made concrete.
 
         Binary cross-entropy needs a sigmoid. A non-linear network on data in
-        [0, 1] (pixels, min-max scaled columns) clips its reconstruction to
-        [0, 1] ("unit_clip"): the identity inside, so the linear path still
-        starts at PCA's reconstruction, only moved toward every row, and the
-        network need not learn the bounds. A linear network keeps a linear
-        output, so that it still spans PCA's subspace.
+        [0, 1] (pixels, min-max scaled columns) is spared learning the bounds:
+        a network started at PCA clips its reconstruction to [0, 1]
+        ("unit_clip", the identity inside, so its start is PCA's
+        reconstruction moved toward every row), another one has a sigmoid. A
+        linear network keeps a linear output, so that it still spans PCA's
+        subspace.
         """
         if self.output_activation != "auto":
             return self.output_activation
         if self.loss == "binary_crossentropy":
             return "sigmoid"
         if self._nonlinear() and _within_unit_interval(X):
-            return "unit_clip"
+            return "unit_clip" if self._starts_at_pca() else "sigmoid"
         return "linear"
+
+    def _starts_at_pca(self):
+        """Whether a new network's linear path starts at PCA's solution."""
+        return getattr(self, "linear_components_", 0) > 0
 
     def _start_path(self, networks):
         """Start a new network's linear path at PCA's solution (``path.start``)."""

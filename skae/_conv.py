@@ -76,9 +76,9 @@ class ConvAutoencoder(ShapedAutoencoder):
         picks "sigmoid" when ``loss="binary_crossentropy"``; "unit_clip" when
         every training value lies in [0, 1] (pixels, ``MinMaxScaler`` output)
         and the network is non-linear, so that the reconstruction keeps to
-        the data's range yet starts at PCA's (see ``linear_components``);
-        otherwise "linear", as PCA's reconstruction. The choice is
-        ``output_activation_``.
+        the data's range yet starts at PCA's (see ``linear_components``; a
+        sigmoid without the path); otherwise "linear", as PCA's
+        reconstruction. The choice is ``output_activation_``.
 
     linear_components : int or "auto", default="auto"
         Rank of a linear path beside the network, from the input to the code

@@ -106,11 +106,10 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     output_activation : str, default="auto"
         Activation of the reconstruction, a Keras name or skae's
         "unit_clip" (the identity on [0, 1], clipped to it outside). "auto"
-        picks "sigmoid" when ``loss="binary_crossentropy"``; "unit_clip" when
-        every training value lies in [0, 1] (pixels, ``MinMaxScaler`` output)
-        and the network is non-linear, so that the reconstruction keeps to
-        the data's range yet starts at PCA's (see ``linear_components``);
-        otherwise "linear", as PCA's reconstruction. The choice is
+        picks "sigmoid" when ``loss="binary_crossentropy"``, or when every
+        training value lies in [0, 1] and the network is non-linear:
+        bounding the output to the data's range spares the network learning
+        it. Otherwise "linear", as PCA's reconstruction. The choice is
         ``output_activation_``.
 
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
@@ -341,6 +340,9 @@ validation_scores_, best_validation_score_, n_features_in_, feature_names_in_
         else:
             frame_length = min(self.frame_length, n_steps)
         return {**attributes, "frame_length_": frame_length}
+
+    def _starts_at_pca(self):
+        return False  # the recurrent path starts at random
 
     def _resolve_linear_components(self):
         if self.linear_components == "auto":

@@ -452,6 +452,7 @@ def test_datasets_leave_tf_data_autotuning_off(seed, sparse):
         ({"hidden_layer_sizes": (), "activation": "linear"}, 0.0, "linear"),  # PCA's subspace
         ({"hidden_layer_sizes": ()}, 0.0, "linear"),  # no hidden layer: a linear network
         ({"loss": "binary_crossentropy"}, 0.0, "sigmoid"),
+        ({"linear_components": 0}, 0.0, "sigmoid"),  # no start at PCA to keep
         ({"output_activation": "tanh"}, 0.0, "tanh"),  # set by hand: kept
     ],
 )
