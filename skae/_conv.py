@@ -73,12 +73,14 @@ class ConvAutoencoder(ShapedAutoencoder):
     output_activation : str, default="auto"
         Activation of the reconstruction, a Keras name or skae's
         "unit_clip" (the identity on [0, 1], clipped to it outside). "auto"
-        picks "sigmoid" when ``loss="binary_crossentropy"``; "unit_clip" when
-        every training value lies in [0, 1] (pixels, ``MinMaxScaler`` output)
-        and the network is non-linear, so that the reconstruction keeps to
-        the data's range yet starts at PCA's (see ``linear_components``; a
-        sigmoid without the path); otherwise "linear", as PCA's
-        reconstruction. The choice is ``output_activation_``.
+        picks "sigmoid" when ``loss="binary_crossentropy"``. When every
+        training value lies in [0, 1] (pixels, ``MinMaxScaler`` output) and
+        the network is non-linear, it bounds the reconstruction to that
+        range: with "unit_clip" where the network starts at PCA's
+        reconstruction (a dense or convolutional network's linear path, see
+        ``linear_components``), as the clip keeps that start, and with
+        "sigmoid" otherwise. Else "linear", as PCA's reconstruction. The
+        choice is ``output_activation_``.
 
     linear_components : int or "auto", default="auto"
         Rank of a linear path beside the network, from the input to the code

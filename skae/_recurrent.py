@@ -106,11 +106,14 @@ class RecurrentAutoencoder(ShapedAutoencoder):
     output_activation : str, default="auto"
         Activation of the reconstruction, a Keras name or skae's
         "unit_clip" (the identity on [0, 1], clipped to it outside). "auto"
-        picks "sigmoid" when ``loss="binary_crossentropy"``, or when every
-        training value lies in [0, 1] and the network is non-linear:
-        bounding the output to the data's range spares the network learning
-        it. Otherwise "linear", as PCA's reconstruction. The choice is
-        ``output_activation_``.
+        picks "sigmoid" when ``loss="binary_crossentropy"``. When every
+        training value lies in [0, 1] (pixels, ``MinMaxScaler`` output) and
+        the network is non-linear, it bounds the reconstruction to that
+        range: with "unit_clip" where the network starts at PCA's
+        reconstruction (a dense or convolutional network's linear path, see
+        ``linear_components``), as the clip keeps that start, and with
+        "sigmoid" otherwise. Else "linear", as PCA's reconstruction. The
+        choice is ``output_activation_``.
 
     loss : {"mse", "mae", "binary_crossentropy"}, default="mse"
         Reconstruction loss, also used by ``score`` and ``score_samples``.
