@@ -57,10 +57,14 @@ def _validation_rows(ae, X):
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
-def test_defaults_come_within_a_few_percent_of_pca_where_the_best_map_is_linear(name):
+@pytest.mark.parametrize("data", ["plane", "plane in [0, 1]"])
+def test_defaults_come_within_a_few_percent_of_pca_where_the_best_map_is_linear(name, data):
     # A few epochs of a non-linear network on a noisy plane: without the
-    # path started at PCA it is 4 to 1,300 times PCA's error here.
-    X, X_test = linear_data(0, 300), linear_data(1, 300)
+    # path started at PCA it is 4 to 1,300 times PCA's error here. Scaled
+    # into [0, 1], "auto" clips the output and keeps PCA's start; with a
+    # sigmoid output these fits are 6 to 23 times PCA's error.
+    make = linear_data if data == "plane" else unit_interval_data
+    X, X_test = make(0, 300), make(1, 300)
     ae = FAMILIES[name](n_components=3, max_iter=10, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -92,22 +96,6 @@ def test_unit_interval_data_starts_at_pca_s_reconstruction_clipped():
         reconstruction = ae.inverse_transform(ae.transform(X))
         assert_allclose(reconstruction, np.clip(linear, 0, 1), atol=1e-4, err_msg=name)
         assert np.mean((reconstruction - X) ** 2) < np.mean((linear - X) ** 2)
-
-
-@pytest.mark.parametrize("name", sorted(FAMILIES))
-def test_defaults_on_unit_interval_data_keep_at_or_below_pca(name):
-    # "auto" bounds the reconstruction of data in [0, 1] without losing
-    # PCA's start; with a sigmoid output these fits are 6 to 23 times PCA's
-    # error.
-    X, X_test = unit_interval_data(0, 300), unit_interval_data(1, 300)
-    ae = FAMILIES[name](n_components=3, max_iter=10, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        ae.fit(X)
-    pca = PCA(3).fit(X)
-    pca_error = np.mean((X_test - pca.inverse_transform(pca.transform(X_test))) ** 2)
-    error = np.mean((X_test - ae.inverse_transform(ae.transform(X_test))) ** 2)
-    assert error <= 1.05 * pca_error
 
 
 @pytest.mark.parametrize("params, rank", [({}, 3), ({"linear_components": 2}, 2),
