@@ -57,7 +57,7 @@ def _validation_rows(ae, X):
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
-@pytest.mark.parametrize("data", ["plane", "plane in [0, 1]"])
+@pytest.mark.parametrize("data", ["plane", "unit_interval"])
 def test_defaults_come_within_a_few_percent_of_pca_where_the_best_map_is_linear(name, data):
     # A few epochs of a non-linear network on a noisy plane: without the
     # path started at PCA it is 4 to 1,300 times PCA's error here. Scaled
