@@ -466,7 +466,9 @@ def test_auto_output_activation_resolves_from_the_training_rows(params, shift, e
     # The network built with it: its last layer's activation, linear for a sum.
     last = ae.decoder_.layers[-1]
     assert activation_name(getattr(last, "activation", keras.activations.linear)) == expected
-    if expected in ("sigmoid", "unit_clip"):  # the reconstruction stays in [0, 1]
+    if expected == "sigmoid":  # the reconstruction stays in (0, 1)
+        assert ae.inverse_transform(ae.transform(X * 10)).max() < 1
+    if expected == "unit_clip":  # the reconstruction stays in [0, 1], bounds included
         reconstruction = ae.inverse_transform(ae.transform(X * 10 - 5))
         assert reconstruction.max() <= 1 and reconstruction.min() >= 0
 
