@@ -76,11 +76,12 @@ class ConvAutoencoder(ShapedAutoencoder):
         picks "sigmoid" when ``loss="binary_crossentropy"``. When every
         training value lies in [0, 1] (pixels, ``MinMaxScaler`` output) and
         the network is non-linear, it bounds the reconstruction to that
-        range: with "unit_clip" where the network starts at PCA's
-        reconstruction (a dense or convolutional network's linear path, see
-        ``linear_components``), as the clip keeps that start, and with
-        "sigmoid" otherwise. Else "linear", as PCA's reconstruction. The
-        choice is ``output_activation_``.
+        range. Where the network starts at PCA's reconstruction (a dense or
+        convolutional network's linear path, see ``linear_components``) it
+        picks "unit_clip", which keeps that start: the path's reconstruction
+        plus the network's own layers, ending in a sigmoid as a plain
+        network's do, clipped to [0, 1]. Elsewhere "sigmoid". Else "linear",
+        as PCA's reconstruction. The choice is ``output_activation_``.
 
     linear_components : int or "auto", default="auto"
         Rank of a linear path beside the network, from the input to the code

@@ -14,6 +14,7 @@ from skae._numerics import principal_axes
 
 FAMILIES = {
     "dense": lambda **kw: AutoencoderTransformer(**kw),
+    "tied": lambda **kw: AutoencoderTransformer(tied_weights=True, **kw),
     "denoising": lambda **kw: DenoisingAutoencoder(**kw),
     "stacked": lambda **kw: StackedAutoencoder(pretrain_max_iter=3, **kw),
     "conv": lambda **kw: ConvAutoencoder(image_shape=(4, 4, 1), filters=(4,), **kw),
@@ -39,7 +40,8 @@ def unit_interval_data(seed, n_samples):
 @pytest.mark.parametrize("data", ["plane", "unit_interval"])
 def test_network_starts_at_pca_s_reconstruction(data):
     # On data in [0, 1] "auto" clips the output: the start is PCA's
-    # reconstruction clipped to [0, 1], closer to the rows than PCA's.
+    # reconstruction clipped to [0, 1], closer to the rows than PCA's,
+    # though the network's own layers end in a sigmoid (1/2 at the start).
     X = linear_data(0, 200) if data == "plane" else unit_interval_data(0, 200)
     params = {"output_activation": "linear"} if data == "plane" else {}
     for name, make in FAMILIES.items():
@@ -56,9 +58,17 @@ def test_network_starts_at_pca_s_reconstruction(data):
             assert_allclose(reconstruction, expected, atol=1e-4, err_msg=name)
             continue
         assert ae.output_activation_ == "unit_clip", name
+        assert _branch_end(ae, name) == "sigmoid", name
         assert ((expected < 0) | (expected > 1)).any()  # the clip has work to do
         assert_allclose(reconstruction, np.clip(expected, 0, 1), atol=1e-4, err_msg=name)
         assert np.mean((reconstruction - X) ** 2) < np.mean((expected - X) ** 2)
+
+
+def _branch_end(ae, name):
+    """The activation the network's own output layer (beside the path) ends in."""
+    if name == "tied":
+        return ae.model_.get_layer("tied_dense_0").transpose_activation.__name__
+    return ae.model_.get_layer("decoder_conv_0" if name == "conv" else "decoder_dense_0").activation.__name__
 
 
 def _validation_rows(ae, X):

@@ -82,6 +82,8 @@ class LinearPath:
     output_steps: list
     main_code: object
     main_output: object
+    #: The activation the network's own output layer ends in (:func:`branch_activation`).
+    branch_activation: str = "linear"
     encode_merge: object = field(init=False)
     decode_merge: object = field(init=False)
     #: PCA's ``(components, mean)`` the path started at.
@@ -138,8 +140,9 @@ class Networks:
         ``components`` (``n_components`` rows, zero beyond the data's rank)
         and ``mean`` are PCA's, fitted to the training rows. The path then
         maps a row to its principal coordinates and back, and the layers
-        feeding the two sums give zero, so training starts from PCA's
-        reconstruction (through the output activation) and the non-linear
+        feeding the two sums give zero (or a constant the path's output bias
+        takes off), so training starts from PCA's reconstruction (through
+        the output activation) and the non-linear
         layers learn what it misses, as a residual branch that starts at
         zero does. Nothing is done without a path.
         """
@@ -172,6 +175,15 @@ class Networks:
             code = code @ kernel
         encode[-1].bias.assign(code.astype(encode[-1].bias.dtype))
         _zero([self.path.main_code, self.path.main_output])
+        # The zeroed output layer still gives its activation's value at
+        # zero (a sigmoid's 1/2): the path's output bias makes up for it.
+        layer, attribute, activation = output
+        inverse = _PRE_ACTIVATIONS.get(activation)
+        if inverse is not None:
+            branch = keras.activations.get(keras_activation(self.path.branch_activation))
+            at_zero = keras.ops.convert_to_numpy(branch(np.zeros(1)))
+            bias = getattr(layer, attribute)
+            bias.assign((inverse(mean) - float(at_zero[0])).astype(bias.dtype))
 
     def close_path(self):
         """Zero the linear path, leaving the network's own layers to give the result."""
@@ -250,14 +262,25 @@ def assemble(levels, input_shape, code_shape, *, input_steps=(), code_steps=(), 
     return Networks(model, encoder, decoder, list(levels), path)
 
 
+def branch_activation(output_activation):
+    """What a network's own output layer ends in beside a path into ``output_activation``.
+
+    Into a clipped sum ("unit_clip", for data in [0, 1]) the non-linear
+    layers end in a sigmoid, as a plain network's output on such data does,
+    and the linear path adds PCA's reconstruction to it; into any other
+    output they end linear.
+    """
+    return "sigmoid" if output_activation == "unit_clip" else "linear"
+
+
 def linear_path(levels, n_features, n_components, linear_components, *, code_activation="linear",
                 code_steps=(), output_activation="linear", tied=False, seed=0, alpha=0.0):
     """A :class:`LinearPath` of rank ``linear_components`` beside ``levels``.
 
-    The levels must end in a linear code layer and a linear output layer
-    (the first level's ``output``): the path's sums come before the
-    ``code_activation``, the other ``code_steps`` and the
-    ``output_activation``. The path's last decoding layer
+    The levels must end in a linear code layer and an output layer with
+    the :func:`branch_activation` (the first level's ``output``): the
+    path's sums come before the ``code_activation``, the other
+    ``code_steps`` and the ``output_activation``. The path's last decoding layer
     takes over the output bias (:meth:`Networks.start_at_mean`), one per
     feature. With ``tied`` the path decodes with its encoder's kernels,
     transposed (:class:`TiedDense`), as PCA does.
@@ -283,11 +306,12 @@ def linear_path(levels, n_features, n_components, linear_components, *, code_act
             encode.append(dense(width, 1, "encoder_linear_code"))
             decode.insert(0, dense(rank, 2, "decoder_linear_path"))
         output = (decode[-1][0], "bias")
-    main_output = levels[0].output[0]
+    main_output, _, branch = levels[0].output
     levels[0].output = (*output, output_activation)
     return LinearPath(encode, decode, [*_activation(code_activation, "code_activation"), *code_steps],
                       _activation(output_activation, "decoder_output"),
-                      main_code=levels[-1].encode[-1][0], main_output=main_output)
+                      main_code=levels[-1].encode[-1][0], main_output=main_output,
+                      branch_activation=branch)
 
 
 def _activation(name, layer_name):
@@ -443,12 +467,14 @@ def dense_autoencoder(n_features, n_components, hidden_layer_sizes=(), *, corrup
     ends = {}
     if linear_components:
         # The code activation, the sparsity penalty and the output
-        # activation act on the sums with the path: the levels end linear.
+        # activation act on the sums with the path: the levels end linear,
+        # or in their branch activation.
         ends = dict(code_activation=kwargs.pop("code_activation", "linear"),
                     code_steps=code_penalty(kwargs.pop("code_l1", 0.0),
                                             kwargs.pop("sparsity_target", None),
                                             kwargs.pop("sparsity_weight", 1.0)),
                     output_activation=kwargs.pop("output_activation", "linear"))
+        kwargs["output_activation"] = branch_activation(ends["output_activation"])
     levels = dense_levels(n_features, n_components, hidden_layer_sizes, **kwargs)
     path = linear_path(levels, n_features, n_components, linear_components, **ends,
                        tied=kwargs.get("tied_weights", False),
@@ -556,8 +582,12 @@ def conv_autoencoder(n_features, n_components, image_shape, filters, *, linear_c
     ``linear_components`` puts a :func:`linear_path` of that rank beside
     the network.
     """
-    # With a path, the output activation acts on the sum: the levels end linear.
-    ends = {"output_activation": kwargs.pop("output_activation", "linear")} if linear_components else {}
+    # With a path, the output activation acts on the sum: the levels end
+    # linear, or in their branch activation.
+    ends = {}
+    if linear_components:
+        ends = {"output_activation": kwargs.pop("output_activation", "linear")}
+        kwargs["output_activation"] = branch_activation(ends["output_activation"])
     levels = conv_levels(n_features, n_components, image_shape, filters, **kwargs)
     path = linear_path(levels, n_features, n_components, linear_components, **ends,
                        seed=kwargs.get("seed", 0) + 2 * len(filters) + 2,
