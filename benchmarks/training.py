@@ -135,7 +135,9 @@ def skae_estimator(args, seed, **params):
 
 
 def fit_skae(X, seed, args, epochs):
-    skae_estimator(args, seed, max_iter=epochs, n_iter_no_change=epochs + 1).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a fixed number of epochs is the point
+        skae_estimator(args, seed, max_iter=epochs, n_iter_no_change=epochs + 1).fit(X)
 
 
 def fit_keras(X, seed, args, epochs, batch_size=None):
