@@ -19,6 +19,7 @@ import keras
 import numpy as np
 from scipy.special import logit
 
+from .._inference import ACTIVATIONS as INFERENCE_ACTIVATIONS
 from .layers import (
     CodeSparsity,
     Corruption,
@@ -176,14 +177,12 @@ class Networks:
         encode[-1].bias.assign(code.astype(encode[-1].bias.dtype))
         _zero([self.path.main_code, self.path.main_output])
         # The zeroed output layer still gives its activation's value at
-        # zero (a sigmoid's 1/2): the path's output bias makes up for it.
-        layer, attribute, activation = output
-        inverse = _PRE_ACTIVATIONS.get(activation)
-        if inverse is not None:
-            branch = keras.activations.get(keras_activation(self.path.branch_activation))
-            at_zero = keras.ops.convert_to_numpy(branch(np.zeros(1)))
-            bias = getattr(layer, attribute)
-            bias.assign((inverse(mean) - float(at_zero[0])).astype(bias.dtype))
+        # zero (a sigmoid's 1/2): the path's output bias, start_at_mean's,
+        # takes it off.
+        at_zero = float(INFERENCE_ACTIVATIONS[self.path.branch_activation](np.zeros(1))[0])
+        if at_zero:
+            bias = getattr(output[0], output[1])
+            bias.assign((np.asarray(bias.value, dtype=np.float64) - at_zero).astype(bias.dtype))
 
     def close_path(self):
         """Zero the linear path, leaving the network's own layers to give the result."""
