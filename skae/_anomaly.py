@@ -17,6 +17,9 @@ from ._numerics import ACTIVATIONS
 #: Rows per member when ``max_samples="auto"``.
 _AUTO_MAX_SAMPLES = 512
 
+#: Columns per member when ``max_features="auto"``, at least (all, if fewer).
+_AUTO_MIN_FEATURES = 64
+
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
 
@@ -58,12 +61,14 @@ def truncation_schedule(max_iter, truncation):
 class AutoencoderMember:
     """One fitted member of an :class:`AutoencoderAnomalyDetector`.
 
-    A dense autoencoder in float64 NumPy: ``weights`` holds its
-    ``(kernel, bias)`` pairs, the first ``n_encoder_layers`` of them the
-    encoder, each followed by its entry of ``activations``.
+    A dense autoencoder in float64 NumPy on the columns ``features`` of the
+    scaled rows (all of them when None): ``weights`` holds its ``(kernel,
+    bias)`` pairs, the first ``n_encoder_layers`` of them the encoder, each
+    followed by its entry of ``activations``.
     """
 
-    def __init__(self, weights, activations, n_encoder_layers, loss_curve, samples):
+    def __init__(self, weights, activations, n_encoder_layers, loss_curve, samples,
+                 features=None):
         self.weights = weights
         self.activations = activations
         self.n_encoder_layers = n_encoder_layers
@@ -71,6 +76,12 @@ class AutoencoderMember:
         self.loss_curve_ = loss_curve
         #: Indices of the training rows the member trained on.
         self.samples_ = samples
+        #: Indices of the columns the member sees (None: all of them).
+        self.features_ = features
+
+    def columns(self, X):
+        """The columns of scaled rows X that the member sees."""
+        return X if self.features_ is None else X[:, self.features_]
 
     def ops(self, part):
         """The ``"encoder"``'s or ``"decoder"``'s dense layers as ops (``skae._inference``)."""
@@ -82,14 +93,14 @@ class AutoencoderMember:
 
     def encode(self, X):
         """Codes of scaled rows X."""
-        return Forward(self.ops("encoder"))(X)
+        return Forward(self.ops("encoder"))(self.columns(X))
 
     def decode(self, codes):
         """Reconstructions of codes."""
         return Forward(self.ops("decoder"))(codes)
 
     def reconstruct(self, X):
-        """Reconstructions of scaled rows X."""
+        """Reconstructions of the member's columns of scaled rows X."""
         return self.decode(self.encode(X))
 
     def terms(self, X):
@@ -101,7 +112,7 @@ class AutoencoderMember:
         """
         codes = self.encode(X)
         with np.errstate(over="ignore", invalid="ignore"):
-            errors = np.mean((X - self.decode(codes)) ** 2, axis=1)
+            errors = np.mean((self.columns(X) - self.decode(codes)) ** 2, axis=1)
             centered = codes - self.code_mean_
             distances = np.einsum("ij,jk,ik->i", centered, self.code_precision_, centered)
         return errors, distances
@@ -126,7 +137,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     The columns are first scaled robustly (median and interquartile range),
     so neither their units nor a few extreme rows set the scale. Each of
     ``n_estimators`` small autoencoders trains on its own random subsample of
-    the rows; all train at once, as one network with a members axis. Training
+    the rows, and on wide data its own share of the columns
+    (``max_features``); all train at once, as one network with a members
+    axis. Training
     data usually hold anomalies, and a network that learns them reconstructs
     them well: so after a warm-up each member leaves out of every batch the
     ``truncation`` share of rows it reconstructs worst, and the anomalies,
@@ -159,8 +172,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         instead of fixing a share.
 
     n_components : int or "auto", default="auto"
-        Code size of every member; "auto" is ``ceil(sqrt(n_features))``, a
-        small code that cannot memorize rare rows.
+        Code size of every member; "auto" is the square root (rounded up)
+        of the number of columns a member sees, a small code that cannot
+        memorize rare rows.
 
     hidden_layer_sizes : array-like of int, default=(64,)
         Hidden layers of every member's encoder (mirrored by the decoder).
@@ -168,6 +182,15 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     max_samples : "auto", int or float, default="auto"
         Rows drawn (without replacement) to train each member: "auto" is
         ``min(512, n_samples)``, an int a count, a float a share of the rows.
+
+    max_features : "auto", int or float, default="auto"
+        Columns drawn (without replacement) for each member to see: "auto"
+        is all of them up to 64 and a quarter of them, at least 64, beyond;
+        an int a count, a float a share of the columns. Members draw their
+        columns from successive shuffles, so together they see every
+        column once ``n_estimators`` times the count reaches the number of
+        columns. On wide rows (embeddings) this feature bagging makes members
+        both cheaper and more diverse.
 
     scaling : {"robust", "standard"} or None, default="robust"
         How columns are scaled before the networks see them: "robust" by
@@ -204,11 +227,15 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     Attributes
     ----------
     estimators_ : list of AutoencoderMember
-        The fitted members, each with its weights, ``loss_curve_`` and
-        ``samples_``.
+        The fitted members, each with its weights, ``loss_curve_``,
+        ``samples_`` and ``features_``.
 
     estimators_samples_ : list of ndarray
         Indices of the training rows each member was trained on.
+
+    estimators_features_ : list of ndarray
+        Indices of the columns each member sees, as in
+        :class:`~sklearn.ensemble.BaggingClassifier`.
 
     scaler_ : RobustScaler, StandardScaler or None
         The fitted column scaling.
@@ -259,6 +286,11 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             Interval(RealNotInt, 0, 1, closed="right"),
         ],
+        "max_features": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+        ],
         "scaling": [StrOptions({"robust", "standard"}), None],
         "activation": [StrOptions(ACTIVATIONS)],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -277,6 +309,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         n_components="auto",
         hidden_layer_sizes=(64,),
         max_samples="auto",
+        max_features="auto",
         scaling="robust",
         activation="relu",
         learning_rate=3e-3,
@@ -291,6 +324,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.max_samples = max_samples
+        self.max_features = max_features
         self.scaling = scaling
         self.activation = activation
         self.learning_rate = learning_rate
@@ -345,12 +379,14 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
                 f"(largest absolute value {np.max(np.abs(Xs)):.3g}) and scaling=None; "
                 "scale the data or leave scaling='robust'."
             )
-        n_components = (int(np.ceil(np.sqrt(n_features))) if _is_auto(self.n_components)
-                        else int(self.n_components))
         n_members = int(self.n_estimators)
         rng = check_random_state(self.random_state)
         samples = [np.sort(rng.choice(n_samples, n_rows, replace=False)) for _ in range(n_members)]
-        sizes = [n_features, *hidden, n_components, *hidden[::-1], n_features]
+        features = self._draw_features(n_features, n_members, rng)
+        n_seen = n_features if features[0] is None else len(features[0])
+        n_components = (int(np.ceil(np.sqrt(n_seen))) if _is_auto(self.n_components)
+                        else int(self.n_components))
+        sizes = [n_seen, *hidden, n_components, *hidden[::-1], n_seen]
         activations = ([self.activation] * len(hidden) + ["linear"]
                        + [self.activation] * len(hidden) + ["linear"])
         params = []
@@ -359,7 +395,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             params += [rng.uniform(-limit, limit, (n_members, fan_in, fan_out)),
                        np.zeros((n_members, fan_out))]
         # Row i of member m: its i-th training row, in a random order of its own.
-        stacked = np.stack([X_train[rng.permutation(rows)] for rows in samples], axis=1)
+        stacked = np.stack([X_train[rng.permutation(rows)] if cols is None
+                            else X_train[rng.permutation(rows)][:, cols]
+                            for rows, cols in zip(samples, features)], axis=1)
         started = time.perf_counter()
         weights, curve, interrupted = _keras.training.train_members(
             stacked, params, activations, batch_size=min(int(self.batch_size), n_rows),
@@ -379,9 +417,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             AutoencoderMember(
                 [(np.asarray(weights[2 * i][m], np.float64), np.asarray(weights[2 * i + 1][m], np.float64))
                  for i in range(len(activations))],
-                activations, n_encoder_layers, [float(v) for v in curve[:, m]], rows,
+                activations, n_encoder_layers, [float(v) for v in curve[:, m]], rows, cols,
             )
-            for m, rows in enumerate(samples)
+            for m, (rows, cols) in enumerate(zip(samples, features))
         ]
         medians = []
         for member in members:
@@ -396,12 +434,37 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.scaler_ = scaler
         self.estimators_ = members
         self.estimators_samples_ = samples
+        self.estimators_features_ = [np.arange(n_features) if cols is None else cols
+                                     for cols in features]
         self.n_components_ = n_components
         self.n_iter_ = len(curve)
         self.term_medians_ = medians
         self.offset_ = self._offset(-self._outlyingness(Xs))
         # Read, and cleared, by fit (warn_if_interrupted).
         self._interrupted = interrupted
+
+    def _draw_features(self, n_features, n_members, rng):
+        """Each member's columns: consecutive stretches of shuffled columns, so all are seen."""
+        if _is_auto(self.max_features):
+            n_seen = max(_AUTO_MIN_FEATURES, int(np.ceil(n_features / 4)))
+        elif isinstance(self.max_features, Integral):
+            n_seen = min(int(self.max_features), n_features)
+        else:
+            n_seen = max(1, int(np.ceil(self.max_features * n_features)))
+        if n_seen >= n_features:
+            return [None] * n_members
+        n_rounds = -(-n_members * n_seen // n_features)
+        stream = np.concatenate([rng.permutation(n_features) for _ in range(n_rounds)])
+        drawn = []
+        for m in range(n_members):
+            # A stretch across two shuffles may repeat a column: refill at random.
+            cols = np.unique(stream[m * n_seen:(m + 1) * n_seen])
+            missing = n_seen - len(cols)
+            if missing:
+                cols = np.union1d(cols, rng.choice(np.setdiff1d(np.arange(n_features), cols),
+                                                   missing, replace=False))
+            drawn.append(cols)
+        return drawn
 
     def _resolve_max_samples(self, n_samples):
         if _is_auto(self.max_samples):
@@ -502,12 +565,19 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         errors : ndarray of shape (n_samples, n_features)
-            Mean over members of ``(x_scaled - reconstruction) ** 2``; an
-            error that overflows float64 is the largest float64.
+            Mean of ``(x_scaled - reconstruction) ** 2`` over the members
+            that see the column (NaN for a column none sees, possible only
+            with a small ``max_features``); an error that overflows float64
+            is the largest float64.
         """
         Xs = self._scaled(X)
         total = np.zeros(Xs.shape)
+        seen = np.zeros(Xs.shape[1])
         with np.errstate(over="ignore", invalid="ignore"):
             for member in self.estimators_:
-                total += (Xs - member.reconstruct(Xs)) ** 2
-        return _at_most_finite_max(total / len(self.estimators_))
+                cols = slice(None) if member.features_ is None else member.features_
+                total[:, cols] += (member.columns(Xs) - member.reconstruct(Xs)) ** 2
+                seen[cols] += 1
+            errors = _at_most_finite_max(total / np.maximum(seen, 1))
+        errors[:, seen == 0] = np.nan
+        return errors

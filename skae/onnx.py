@@ -707,10 +707,12 @@ def _detector_converter(scope, operator, container):
     Xs = _scaled(g, operator.inputs[0].full_name, detector.scaler_)
     terms = []
     for member, (error_median, distance_median) in zip(detector.estimators_, detector.term_medians_):
-        codes, probe = apply_ops(g, Xs, member.ops("encoder"),
-                                 _probe(detector.n_features_in_))
+        seen = Xs if member.features_ is None else \
+            g.node("Gather", [Xs, g.ints(member.features_)], axis=1)
+        codes, probe = apply_ops(g, seen, member.ops("encoder"),
+                                 _probe(member.weights[0][0].shape[0]))
         rows, _ = apply_ops(g, codes, member.ops("decoder"), probe)
-        residual = g.node("Sub", [Xs, rows])
+        residual = g.node("Sub", [seen, rows])
         errors = g.node("ReduceMean", [g.node("Mul", [residual, residual])], axes=[1], keepdims=1) \
             if container.target_opset < 18 else \
             g.node("ReduceMean", [g.node("Mul", [residual, residual]), g.ints([1])], keepdims=1)

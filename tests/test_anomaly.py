@@ -100,6 +100,35 @@ def test_members_train_on_their_own_subsamples(contaminated):
     assert not np.array_equal(detector.estimators_[0].weights[0][0], detector.estimators_[1].weights[0][0])
 
 
+def test_members_of_wide_rows_see_shares_of_the_columns_that_cover_them_all():
+    # 200 columns near a 3-D subspace; row 0 is extreme in column 7 alone.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 3)) @ rng.normal(size=(3, 200)) + 0.1 * rng.normal(size=(150, 200))
+    X[0, 7] += 25.0
+    detector = AutoencoderAnomalyDetector(n_estimators=4, max_iter=20, random_state=0).fit(X)
+    features = detector.estimators_features_
+    # "auto": a quarter of 200 is below 64, so each member sees 64 columns.
+    assert [len(f) for f in features] == [64] * 4
+    assert all(np.array_equal(f, np.unique(f)) for f in features)
+    assert_array_equal(np.unique(np.concatenate(features)), np.arange(200))
+    assert [list(m.features_) for m in detector.estimators_] == [list(f) for f in features]
+    assert detector.n_components_ == 8  # ceil(sqrt(64))
+    assert detector.estimators_[0].weights[0][0].shape == (64, 64)
+    assert np.argmin(detector.score_samples(X)) == 0
+    assert np.argmax(detector.feature_errors(X[:1])[0]) == 7
+
+
+def test_columns_no_member_sees_have_no_feature_error(contaminated):
+    X, _ = contaminated
+    detector = AutoencoderAnomalyDetector(max_features=1, **FAST).fit(X)
+    seen = np.unique(np.concatenate(detector.estimators_features_))
+    assert len(seen) == 3
+    errors = detector.feature_errors(X)
+    assert np.isnan(errors[:, np.setdiff1d(np.arange(6), seen)]).all()
+    assert np.isfinite(errors[:, seen]).all()
+    assert np.isfinite(detector.score_samples(X)).all()
+
+
 def test_same_seed_same_scores(contaminated):
     X, _ = contaminated
     first = AutoencoderAnomalyDetector(**FAST).fit(X).score_samples(X)

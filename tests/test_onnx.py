@@ -154,10 +154,13 @@ def test_scaler_autoencoder_classifier_pipeline_predicts_the_same_labels(digits)
     assert_array_equal(_run(pipeline, X_test, np.float32, options)["label"][clear], expected[clear])
 
 
-def test_scaler_detector_pipeline_predicts_the_same_labels(digits):
+@pytest.mark.parametrize("max_features", ["auto", 16])
+def test_scaler_detector_pipeline_predicts_the_same_labels(digits, max_features):
+    # 16 of the 64 columns: each member gathers its own before its network.
     X_train, X_test, _, _ = digits
     pipeline = make_pipeline(
-        StandardScaler(), AutoencoderAnomalyDetector(n_estimators=2, max_iter=5, random_state=0),
+        StandardScaler(), AutoencoderAnomalyDetector(n_estimators=2, max_iter=5, max_features=max_features,
+                                                     random_state=0),
     ).fit(X_train)
     for dtype in (np.float32, np.float64):
         outputs = _run(pipeline, X_test, dtype)
