@@ -185,12 +185,13 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
 
     max_features : "auto", int or float, default="auto"
         Columns drawn (without replacement) for each member to see: "auto"
-        is all of them up to 64 and a quarter of them, at least 64, beyond;
-        an int a count, a float a share of the columns. Members draw their
-        columns from successive shuffles, so together they see every
-        column once ``n_estimators`` times the count reaches the number of
-        columns. On wide rows (embeddings) this feature bagging makes members
-        both cheaper and more diverse.
+        is all of them up to 64 and beyond that the larger of 64 and
+        ``n_features / n_estimators`` (rounded up); an int a count, a float a
+        share of the columns. Members draw their columns from successive
+        shuffles, so together they see every column once ``n_estimators``
+        times the count reaches the number of columns, as "auto" ensures. On
+        wide rows (embeddings) this feature bagging makes members both
+        cheaper and more diverse.
 
     scaling : {"robust", "standard"} or None, default="robust"
         How columns are scaled before the networks see them: "robust" by
@@ -446,7 +447,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     def _draw_features(self, n_features, n_members, rng):
         """Each member's columns: consecutive stretches of shuffled columns, so all are seen."""
         if _is_auto(self.max_features):
-            n_seen = max(_AUTO_MIN_FEATURES, int(np.ceil(n_features / 4)))
+            n_seen = max(_AUTO_MIN_FEATURES, -(-n_features // n_members))
         elif isinstance(self.max_features, Integral):
             n_seen = min(int(self.max_features), n_features)
         else:

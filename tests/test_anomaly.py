@@ -107,7 +107,7 @@ def test_members_of_wide_rows_see_shares_of_the_columns_that_cover_them_all():
     X[0, 7] += 25.0
     detector = AutoencoderAnomalyDetector(n_estimators=4, max_iter=20, random_state=0).fit(X)
     features = detector.estimators_features_
-    # "auto": a quarter of 200 is below 64, so each member sees 64 columns.
+    # "auto": 200 / 4 members is below 64, so each member sees 64 columns.
     assert [len(f) for f in features] == [64] * 4
     assert all(np.array_equal(f, np.unique(f)) for f in features)
     assert_array_equal(np.unique(np.concatenate(features)), np.arange(200))
@@ -116,6 +116,18 @@ def test_members_of_wide_rows_see_shares_of_the_columns_that_cover_them_all():
     assert detector.estimators_[0].weights[0][0].shape == (64, 64)
     assert np.argmin(detector.score_samples(X)) == 0
     assert np.argmax(detector.feature_errors(X[:1])[0]) == 7
+
+
+def test_auto_max_features_shares_wide_rows_among_the_members():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 1000))
+    detector = AutoencoderAnomalyDetector(n_estimators=4, max_iter=1, random_state=0).fit(X)
+    # 1000 / 4 = 250 columns each: the members split the columns between them.
+    features = np.concatenate(detector.estimators_features_)
+    assert len(features) == 1000
+    assert_array_equal(np.sort(features), np.arange(1000))
+    narrow = AutoencoderAnomalyDetector(n_estimators=4, max_iter=1, random_state=0).fit(X[:, :64])
+    assert all(m.features_ is None for m in narrow.estimators_)
 
 
 def test_columns_no_member_sees_have_no_feature_error(contaminated):
