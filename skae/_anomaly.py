@@ -95,6 +95,12 @@ class AutoencoderMember:
         """Codes of scaled rows X."""
         return Forward(self.ops("encoder"))(self.columns(X))
 
+    def _residuals(self, X):
+        """The member's columns of scaled rows X minus their reconstructions, and the codes."""
+        seen = self.columns(X)
+        codes = Forward(self.ops("encoder"))(seen)
+        return seen - self.decode(codes), codes
+
     def decode(self, codes):
         """Reconstructions of codes."""
         return Forward(self.ops("decoder"))(codes)
@@ -110,9 +116,9 @@ class AutoencoderMember:
         the distance is the squared Mahalanobis distance of its code from the
         codes of the member's training rows (``fit_code_distribution``).
         """
-        codes = self.encode(X)
         with np.errstate(over="ignore", invalid="ignore"):
-            errors = np.mean((self.columns(X) - self.decode(codes)) ** 2, axis=1)
+            residuals, codes = self._residuals(X)
+            errors = np.mean(residuals ** 2, axis=1)
             centered = codes - self.code_mean_
             distances = np.einsum("ij,jk,ik->i", centered, self.code_precision_, centered)
         return errors, distances
@@ -577,7 +583,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         with np.errstate(over="ignore", invalid="ignore"):
             for member in self.estimators_:
                 cols = slice(None) if member.features_ is None else member.features_
-                total[:, cols] += (member.columns(Xs) - member.reconstruct(Xs)) ** 2
+                total[:, cols] += member._residuals(Xs)[0] ** 2
                 seen[cols] += 1
             errors = _at_most_finite_max(total / np.maximum(seen, 1))
         errors[:, seen == 0] = np.nan

@@ -707,8 +707,7 @@ def _detector_converter(scope, operator, container):
     Xs = _scaled(g, operator.inputs[0].full_name, detector.scaler_)
     terms = []
     for member, (error_median, distance_median) in zip(detector.estimators_, detector.term_medians_):
-        seen = Xs if member.features_ is None else \
-            g.node("Gather", [Xs, g.ints(member.features_)], axis=1)
+        seen = Xs if member.features_ is None else g.columns(Xs, member.features_)
         codes, probe = apply_ops(g, seen, member.ops("encoder"),
                                  _probe(member.weights[0][0].shape[0]))
         rows, _ = apply_ops(g, codes, member.ops("decoder"), probe)
