@@ -32,14 +32,15 @@ detector on each set) into ``--out``.
 
 import argparse
 import importlib
+import importlib.metadata
 import json
-import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from common import environment
 from scipy.stats import rankdata
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
@@ -165,6 +166,14 @@ def pca_error(X, seed):
     k = int(np.ceil(np.sqrt(X.shape[1])))
     pca = PCA(k, random_state=seed).fit(X)
     return np.mean((X - pca.inverse_transform(pca.transform(X))) ** 2, axis=1)
+
+
+def _version(package):
+    """An installed package's version, or None."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _pyod(module, name):
@@ -386,7 +395,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "args": vars(args),
-        "cpu_count": os.cpu_count(),
+        "environment": {**environment(), "pyod": _version("pyod")},
         "detectors": names,
         "skipped": missing,
         "sets": {s: {"rows": n, "anomaly_share": share, "results": rows}

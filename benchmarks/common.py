@@ -12,6 +12,7 @@ import gzip
 import os
 import platform
 import struct
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -171,7 +172,23 @@ def forget_traced_networks():
         training._MEMBER_TRAINERS.clear()
 
 
+def commit():
+    """The checkout's commit, with "+dirty" when tracked files differ from it; None outside git."""
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short=12", "HEAD")
+        return head + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def environment():
+    """What a results file needs to be reproduced: versions, machine and commit."""
     import keras
     import sklearn
     import tensorflow as tf
@@ -186,4 +203,5 @@ def environment():
         "keras": keras.__version__,
         "tensorflow": tf.__version__,
         "skae": skae.__version__,
+        "commit": commit(),
     }

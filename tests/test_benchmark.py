@@ -107,6 +107,7 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     assert set(report["detectors"]) | set(report["skipped"]) == {
         "AutoencoderAnomalyDetector", "IsolationForest", "LocalOutlierFactor", "PCA reconstruction error",
         "ECOD (PyOD)", "COPOD (PyOD)", "HBOS (PyOD)", "KNN (PyOD)", "AutoEncoder (PyOD)"}
+    assert {"scikit-learn", "skae", "pyod", "commit"} <= set(report["environment"])
     rows = report["sets"]["planted"]["results"]
     assert len(rows["AutoencoderAnomalyDetector"]["roc_auc"]) == 2  # one per seed
     assert len(rows["LocalOutlierFactor"]["roc_auc"]) == 1  # deterministic: run once
@@ -338,3 +339,17 @@ def test_merge_joins_runs_of_other_code_sizes_and_refuses_other_settings(tmp_pat
     done = subprocess.run([sys.executable, str(SCRIPT), "--merge", runs[0], other, "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode != 0 and "differs from the other runs in max_iter" in done.stderr
+
+
+def test_results_name_the_commit_they_came_from():
+    root = SCRIPT.parents[1]
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                          capture_output=True, text=True)
+    if head.returncode != 0:
+        pytest.skip("not a git checkout")
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        from common import commit
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    assert commit() in (head.stdout.strip(), head.stdout.strip() + "+dirty")
