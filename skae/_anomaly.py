@@ -402,8 +402,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
             params += [rng.uniform(-limit, limit, (n_members, fan_in, fan_out)),
                        np.zeros((n_members, fan_out))]
         # Row i of member m: its i-th training row, in a random order of its own.
-        stacked = np.stack([X_train[rng.permutation(rows)] if cols is None
-                            else X_train[rng.permutation(rows)][:, cols]
+        stacked = np.stack([X_train[rng.permutation(rows)][:, slice(None) if cols is None else cols]
                             for rows, cols in zip(samples, features)], axis=1)
         started = time.perf_counter()
         weights, curve, interrupted = _keras.training.train_members(
