@@ -49,6 +49,27 @@ def _at_most_finite_max(values):
     return np.where(np.isfinite(values), values, _MAX_OUTLYINGNESS)
 
 
+def robust_scaler(X):
+    """A RobustScaler fitted on X whose spread never comes from the units of a column.
+
+    RobustScaler divides a column whose quartiles coincide (most of its
+    values equal, as in counts that are usually zero or ReLU features) by 1,
+    in the column's own units. Such a column is divided instead by the median
+    distance from its median of the values that differ from it: a scale set
+    by the column's values, not their units, and not by its few extreme ones.
+    A constant column keeps 1.
+    """
+    scaler = RobustScaler().fit(X)
+    q1, q3 = np.percentile(X, [25, 75], axis=0)
+    # sklearn's test for a spread of zero (_handle_zeros_in_scale).
+    for j in np.flatnonzero(q3 - q1 < 10 * np.finfo(np.float64).eps):
+        departures = np.abs(X[:, j] - scaler.center_[j])
+        departures = departures[departures > 0]
+        if len(departures):
+            scaler.scale_[j] = np.median(departures)
+    return scaler
+
+
 def truncation_schedule(max_iter, truncation):
     """The share of each batch's worst-reconstructed rows left out, per epoch."""
     warm_up = int(np.ceil(_WARM_UP_SHARE * max_iter))
@@ -140,8 +161,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     (negative means outlier) and ``predict`` returns +1 for inliers and -1 for
     outliers.
 
-    The columns are first scaled robustly (median and interquartile range),
-    so neither their units nor a few extreme rows set the scale. Each of
+    The columns are first scaled robustly (median and interquartile range,
+    or for a column with most values equal the median departure from its
+    median), so neither their units nor a few extreme rows set the scale. Each of
     ``n_estimators`` small autoencoders trains on its own random subsample of
     the rows, and on wide data its own share of the columns
     (``max_features``); all train at once, as one network with a members
@@ -201,8 +223,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
 
     scaling : {"robust", "standard"} or None, default="robust"
         How columns are scaled before the networks see them: "robust" by
-        median and interquartile range, "standard" by mean and standard
-        deviation, None not at all (the data are used as given).
+        median and interquartile range (a column whose quartiles coincide,
+        by the median distance from its median of its other values),
+        "standard" by mean and standard deviation, None not at all (the data
+        are used as given).
 
     activation : str, default="relu"
         Activation of the hidden layers.
@@ -376,8 +400,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
                 f"of the {n_samples} rows to train on; an autoencoder needs at "
                 "least 2. Raise max_samples or leave it 'auto'."
             )
-        scaler = {"robust": RobustScaler(), "standard": StandardScaler(), None: None}[self.scaling]
-        Xs = np.asarray(X, dtype=np.float64) if scaler is None else scaler.fit_transform(X)
+        X = np.asarray(X, dtype=np.float64)
+        scaler = {"robust": robust_scaler, "standard": StandardScaler().fit,
+                  None: lambda X: None}[self.scaling](X)
+        Xs = X if scaler is None else scaler.transform(X)
         with np.errstate(over="ignore"):
             X_train = np.clip(Xs, -_TRAIN_CLIP, _TRAIN_CLIP).astype(np.float32)
         if scaler is None and np.isinf(X_train).any():

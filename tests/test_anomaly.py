@@ -69,6 +69,37 @@ def test_scaling_one_column_by_1e4_keeps_the_ranking(contaminated):
     assert auc > 0.97
 
 
+def _with_mostly_zero_column(X, seed=0):
+    """X and a column that is zero in 80% of the rows, like a count or a ReLU feature."""
+    rng = np.random.RandomState(seed)
+    spike = np.where(rng.rand(len(X)) < 0.8, 0.0, rng.exponential(size=len(X)))
+    return np.c_[X, spike]
+
+
+def test_a_mostly_constant_columns_units_do_not_change_the_scores(contaminated):
+    # Its quartiles coincide, so an interquartile range cannot scale it; a
+    # factor of 1024 is exact in floating point, so the scores must be too.
+    X = _with_mostly_zero_column(contaminated[0])
+    X_units = X.copy()
+    X_units[:, -1] *= 1024.0
+    scores = AutoencoderAnomalyDetector(**FAST).fit(X).score_samples(X)
+    assert_allclose(AutoencoderAnomalyDetector(**FAST).fit(X_units).score_samples(X_units),
+                    scores, rtol=1e-9)
+
+
+def test_a_column_with_most_values_equal_is_scaled_by_its_median_departure(contaminated):
+    X = _with_mostly_zero_column(contaminated[0])
+    binary = (np.arange(len(X)) % 10 == 0) * 5.0  # 0 or 5: the gap is its scale
+    X = np.c_[X, binary, np.full(len(X), 3.0)]
+    scale = AutoencoderAnomalyDetector(**FAST).fit(X).scaler_.scale_
+    spike = X[:, -3]
+    assert scale[-3] == np.median(spike[spike != 0])
+    assert scale[-2] == 5.0
+    assert scale[-1] == 1.0  # a constant column has no spread: left as RobustScaler leaves it
+    q1, q3 = np.percentile(X[:, :6], [25, 75], axis=0)
+    assert_allclose(scale[:6], q3 - q1)
+
+
 def test_feature_errors_point_at_the_corrupted_column(fitted, contaminated):
     X, y = contaminated
     row = X[y == 0][:1].copy()
