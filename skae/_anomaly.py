@@ -60,12 +60,13 @@ def robust_scaler(X):
     A constant column keeps 1.
     """
     scaler = RobustScaler().fit(X)
-    q1, q3 = np.percentile(X, [25, 75], axis=0)
-    # sklearn's test for a spread of zero (_handle_zeros_in_scale).
-    for j in np.flatnonzero(q3 - q1 < 10 * np.finfo(np.float64).eps):
+    # RobustScaler sets the scale of such columns to 1: check those alone,
+    # with its test for a spread of zero (_handle_zeros_in_scale).
+    for j in np.flatnonzero(scaler.scale_ == 1.0):
+        q1, q3 = np.percentile(X[:, j], [25, 75])
         departures = np.abs(X[:, j] - scaler.center_[j])
         departures = departures[departures > 0]
-        if len(departures):
+        if q3 - q1 < 10 * np.finfo(np.float64).eps and len(departures):
             scaler.scale_[j] = np.median(departures)
     return scaler
 
@@ -401,8 +402,12 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
                 "least 2. Raise max_samples or leave it 'auto'."
             )
         X = np.asarray(X, dtype=np.float64)
-        scaler = {"robust": robust_scaler, "standard": StandardScaler().fit,
-                  None: lambda X: None}[self.scaling](X)
+        if self.scaling == "robust":
+            scaler = robust_scaler(X)
+        elif self.scaling == "standard":
+            scaler = StandardScaler().fit(X)
+        else:
+            scaler = None
         Xs = X if scaler is None else scaler.transform(X)
         with np.errstate(over="ignore"):
             X_train = np.clip(Xs, -_TRAIN_CLIP, _TRAIN_CLIP).astype(np.float32)
