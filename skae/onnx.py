@@ -699,6 +699,21 @@ def _scaled(g, x, scaler):
     raise NotImplementedError(f"skae has no ONNX form of the detector's {type(scaler).__name__}.")
 
 
+def _neighbour_distances(g, codes, member):
+    """Squared distance of each whitened code to its N_NEIGHBOURS-th nearest training code."""
+    from ._anomaly import N_NEIGHBOURS
+    reference = member.training_codes_
+    k = min(N_NEIGHBOURS, len(reference))
+    whitened = g.node("Reshape", [g.node("MatMul", [codes, g.const(member.code_whitening_)]),
+                                  g.ints([-1, 1, reference.shape[1]])])
+    differences = g.node("Sub", [whitened, g.const(reference[None])])
+    squared = g.node("ReduceSum", [g.node("Mul", [differences, differences]), g.ints([2])],
+                     keepdims=0)
+    nearest = [g.scope.get_unique_variable_name(f"{g.prefix}_{part}") for part in ("near", "at")]
+    g.node("TopK", [squared, g.ints([k])], output=nearest, axis=1, largest=0, sorted=1)
+    return g.node("Gather", [nearest[0], g.ints([k - 1])], axis=1)
+
+
 def _detector_converter(scope, operator, container):
     """``label`` (+1 inlier, -1 outlier) and ``scores`` (``decision_function``)."""
     detector = operator.raw_operator
@@ -715,10 +730,7 @@ def _detector_converter(scope, operator, container):
         errors = g.node("ReduceMean", [g.node("Mul", [residual, residual])], axes=[1], keepdims=1) \
             if container.target_opset < 18 else \
             g.node("ReduceMean", [g.node("Mul", [residual, residual]), g.ints([1])], keepdims=1)
-        centered = g.node("Sub", [codes, g.const(member.code_mean_)])
-        weighted = g.node("MatMul", [centered, g.const(member.code_precision_)])
-        distances = g.node("ReduceSum", [g.node("Mul", [weighted, centered]), g.ints([1])],
-                           keepdims=1)
+        distances = _neighbour_distances(g, codes, member)
         terms += [g.node("Div", [errors, g.const(error_median)]),
                   g.node("Div", [distances, g.const(distance_median)])]
     total = terms[0] if len(terms) == 1 else g.node("Sum", terms)
