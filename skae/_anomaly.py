@@ -158,7 +158,8 @@ class AutoencoderMember:
         distances = np.full(len(codes), np.inf)
         if finite.any():
             k = min(k, len(self.training_codes_))
-            found, _ = cKDTree(self.training_codes_).query(whitened[finite], k=[k])
+            # Each row's neighbours are found alone, so threads change no result.
+            found, _ = cKDTree(self.training_codes_).query(whitened[finite], k=[k], workers=-1)
             distances[finite] = found[:, 0] ** 2
         return distances
 
