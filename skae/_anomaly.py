@@ -24,6 +24,9 @@ _AUTO_MIN_FEATURES = 64
 #: (the fifth, as in PyOD's KNN detector).
 N_NEIGHBOURS = 5
 
+#: Rows from which the neighbour search uses every core.
+_THREADED_NEIGHBOUR_ROWS = 20_000
+
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
 
@@ -158,8 +161,11 @@ class AutoencoderMember:
         distances = np.full(len(codes), np.inf)
         if finite.any():
             k = min(k, len(self.training_codes_))
-            # Each row's neighbours are found alone, so threads change no result.
-            found, _ = cKDTree(self.training_codes_).query(whitened[finite], k=[k], workers=-1)
+            # Each row's neighbours are found alone, so threads change no
+            # result; they pay for themselves only on many rows.
+            workers = -1 if finite.sum() >= _THREADED_NEIGHBOUR_ROWS else 1
+            found, _ = cKDTree(self.training_codes_).query(whitened[finite], k=[k],
+                                                           workers=workers)
             distances[finite] = found[:, 0] ** 2
         return distances
 
