@@ -30,6 +30,9 @@ _THREADED_NEIGHBOUR_ROWS = 20_000
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
 
+#: Training rows, drawn at random, whose outlyingness sets the fence.
+_FENCE_ROWS = 10_000
+
 #: Scaled training values are clipped to this magnitude before the members
 #: train on them: a value a million interquartile ranges (or standard
 #: deviations) from the centre is an outlier by any measure, and the clip
@@ -228,8 +231,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         share of the training rows is flagged. "auto" flags rows whose
         outlyingness (``-score_samples``) lies beyond the upper Tukey fence of
         the training outlyingness, ``q3 + 1.5 * (q3 - q1)`` (the boxplot
-        rule; q1, q3 its quartiles), which adapts to the spread of the scores
-        instead of fixing a share.
+        rule; q1, q3 its quartiles, from at most 10,000 training rows drawn
+        at random), which adapts to the spread of the scores instead of
+        fixing a share.
 
     n_components : int or "auto", default="auto"
         Code size of every member; "auto" is the square root (rounded up)
@@ -509,6 +513,9 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.n_components_ = n_components
         self.n_iter_ = len(curve)
         self.term_medians_ = medians
+        if _is_auto(self.contamination) and n_samples > _FENCE_ROWS:
+            # Quartiles need no more rows than this (as QuantileTransformer's subsample).
+            Xs = Xs[np.sort(rng.choice(n_samples, _FENCE_ROWS, replace=False))]
         self.offset_ = self._offset(-self._outlyingness(Xs))
         # Read, and cleared, by fit (warn_if_interrupted).
         self._interrupted = interrupted

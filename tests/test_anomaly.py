@@ -53,6 +53,16 @@ def test_auto_contamination_flags_the_planted_cluster(fitted, contaminated):
     assert flagged[y == 0].mean() < 0.1  # and few inliers
 
 
+def test_auto_fence_of_many_rows_comes_from_a_sample_of_them():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(15_000, 3))
+    detector = AutoencoderAnomalyDetector(n_estimators=2, max_iter=2, random_state=0).fit(X)
+    q1, q3 = np.percentile(-detector.score_samples(X), [25, 75])
+    fence = q3 + 1.5 * (q3 - q1)
+    assert -detector.offset_ != fence  # 10,000 of the 15,000 rows set it
+    assert abs(-detector.offset_ - fence) < 0.1 * (q3 - q1)
+
+
 @pytest.mark.parametrize("contamination", [0.1, 0.05])
 def test_float_contamination_flags_exactly_that_share_of_training_rows(contaminated, contamination):
     X, _ = contaminated
