@@ -700,15 +700,20 @@ def _scaled(g, x, scaler):
 
 
 def _neighbour_distances(g, codes, member):
-    """Squared distance of each whitened code to its N_NEIGHBOURS-th nearest training code."""
+    """Squared distance of each whitened code to its N_NEIGHBOURS-th nearest training code.
+
+    Expanded as |w|^2 + |r|^2 - 2 w.r, so a batch needs one (rows, training
+    codes) matrix, not a difference per code entry.
+    """
     from ._anomaly import N_NEIGHBOURS
     reference = member.training_codes_
     k = min(N_NEIGHBOURS, len(reference))
-    whitened = g.node("Reshape", [g.node("MatMul", [codes, g.const(member.code_whitening_)]),
-                                  g.ints([-1, 1, reference.shape[1]])])
-    differences = g.node("Sub", [whitened, g.const(reference[None])])
-    squared = g.node("ReduceSum", [g.node("Mul", [differences, differences]), g.ints([2])],
-                     keepdims=0)
+    whitened = g.node("MatMul", [codes, g.const(member.code_whitening_)])
+    lengths = g.node("ReduceSum", [g.node("Mul", [whitened, whitened]), g.ints([1])], keepdims=1)
+    products = g.node("MatMul", [whitened, g.const(-2.0 * reference.T)])
+    squared = g.node("Max", [g.node("Add", [g.node("Add", [products, lengths]),
+                                            g.const(np.sum(reference ** 2, axis=1)[None])]),
+                             g.const(0.0)])
     nearest = [g.scope.get_unique_variable_name(f"{g.prefix}_{part}") for part in ("near", "at")]
     g.node("TopK", [squared, g.ints([k])], output=nearest, axis=1, largest=0, sorted=1)
     return g.node("Gather", [nearest[0], g.ints([k - 1])], axis=1)
