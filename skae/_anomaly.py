@@ -156,9 +156,21 @@ class AutoencoderMember:
             distances = self._neighbour_distances(codes, N_NEIGHBOURS + bool(own))
         return errors, distances
 
+    def __getstate__(self):
+        # The search tree is rebuilt when needed: files hold arrays only.
+        state = self.__dict__.copy()
+        state.pop("_tree", None)
+        return state
+
+    def _neighbour_tree(self):
+        """A search tree of the training codes, built on first use and kept."""
+        if getattr(self, "_tree", None) is None:
+            from scipy.spatial import cKDTree
+            self._tree = cKDTree(self.training_codes_)
+        return self._tree
+
     def _neighbour_distances(self, codes, k):
         """Squared distance of each whitened code to its k-th nearest training code."""
-        from scipy.spatial import cKDTree
         whitened = codes @ self.code_whitening_
         finite = np.all(np.isfinite(whitened), axis=1)
         distances = np.full(len(codes), np.inf)
@@ -167,8 +179,7 @@ class AutoencoderMember:
             # Each row's neighbours are found alone, so threads change no
             # result; they pay for themselves only on many rows.
             workers = -1 if finite.sum() >= _THREADED_NEIGHBOUR_ROWS else 1
-            found, _ = cKDTree(self.training_codes_).query(whitened[finite], k=[k],
-                                                           workers=workers)
+            found, _ = self._neighbour_tree().query(whitened[finite], k=[k], workers=workers)
             distances[finite] = found[:, 0] ** 2
         return distances
 
@@ -183,6 +194,7 @@ class AutoencoderMember:
         eigenvalues, eigenvectors = np.linalg.eigh(precision)
         self.code_whitening_ = eigenvectors * np.sqrt(np.maximum(eigenvalues, 0.0))
         self.training_codes_ = codes @ self.code_whitening_
+        self._tree = None
         return self
 
 
