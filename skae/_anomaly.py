@@ -67,9 +67,11 @@ def robust_scaler(X):
     # with its test for a spread of zero (_handle_zeros_in_scale).
     for j in np.flatnonzero(scaler.scale_ == 1.0):
         q1, q3 = np.percentile(X[:, j], [25, 75])
+        if q3 - q1 >= 10 * np.finfo(np.float64).eps:
+            continue  # a true interquartile range of 1
         departures = np.abs(X[:, j] - scaler.center_[j])
         departures = departures[departures > 0]
-        if q3 - q1 < 10 * np.finfo(np.float64).eps and len(departures):
+        if len(departures):
             scaler.scale_[j] = np.median(departures)
     return scaler
 

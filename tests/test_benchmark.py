@@ -126,12 +126,9 @@ def test_anomaly_benchmark_reports_every_detector(tmp_path):
     assert "\nembeddings: 1 set(s)\n" in printed
 
 
-def test_the_fixed_split_halves_the_shared_sets_by_kind():
-    sys.path.insert(0, str(ANOMALY_SCRIPT.parent))
-    try:
-        import anomaly
-    finally:
-        sys.path.pop(0)
+def test_the_fixed_split_halves_the_shared_sets_by_kind(monkeypatch):
+    monkeypatch.syspath_prepend(str(ANOMALY_SCRIPT.parent))
+    import anomaly
     choose, confirm = set(anomaly.CHOOSE), set(anomaly.CONFIRM)
     assert len(choose) == len(confirm) == 21 and not choose & confirm
     for half in (choose, confirm):
@@ -341,15 +338,12 @@ def test_merge_joins_runs_of_other_code_sizes_and_refuses_other_settings(tmp_pat
     assert done.returncode != 0 and "differs from the other runs in max_iter" in done.stderr
 
 
-def test_results_name_the_commit_they_came_from():
+def test_results_name_the_commit_they_came_from(monkeypatch):
     root = SCRIPT.parents[1]
     head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
                           capture_output=True, text=True)
     if head.returncode != 0:
         pytest.skip("not a git checkout")
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        from common import commit
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    from common import commit
     assert commit() in (head.stdout.strip(), head.stdout.strip() + "+dirty")
