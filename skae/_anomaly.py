@@ -20,6 +20,14 @@ _AUTO_MAX_SAMPLES = 512
 #: Columns per member when ``max_features="auto"``, at least (all, if fewer).
 _AUTO_MIN_FEATURES = 64
 
+#: A row's code distance is to this nearest of a member's training codes:
+#: a cluster of anomalies must hold more rows than this to be its own
+#: neighbourhood (larger clusters are left unlearned by the truncation).
+N_NEIGHBOURS = 20
+
+#: Rows from which the neighbour search uses every core.
+_THREADED_NEIGHBOUR_ROWS = 20_000
+
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
 
@@ -136,25 +144,60 @@ class AutoencoderMember:
         """Reconstructions of the member's columns of scaled rows X."""
         return self.decode(self.encode(X))
 
-    def terms(self, X):
+    def terms(self, X, own=False):
         """Reconstruction error and code distance of each scaled row.
 
         The error is the mean squared difference from its reconstruction;
-        the distance is the squared Mahalanobis distance of its code from the
-        codes of the member's training rows (``fit_code_distribution``).
+        the distance is the squared Mahalanobis distance of its code to the
+        ``N_NEIGHBOURS``-th nearest code of the member's training rows
+        (``fit_code_distribution``). With ``own``, X are those training rows
+        and a row's own code is not counted among its neighbours.
         """
         with np.errstate(over="ignore", invalid="ignore"):
             residuals, codes = self._residuals(X)
             errors = np.mean(residuals ** 2, axis=1)
-            centered = codes - self.code_mean_
-            distances = np.einsum("ij,jk,ik->i", centered, self.code_precision_, centered)
+            distances = self._neighbour_distances(codes, N_NEIGHBOURS + bool(own))
         return errors, distances
 
+    def __getstate__(self):
+        # The search tree is rebuilt when needed: files hold arrays only.
+        state = self.__dict__.copy()
+        state.pop("_tree", None)
+        return state
+
+    def _neighbour_tree(self):
+        """A search tree of the training codes, built on first use and kept."""
+        if getattr(self, "_tree", None) is None:
+            from scipy.spatial import cKDTree
+            self._tree = cKDTree(self.training_codes_)
+        return self._tree
+
+    def _neighbour_distances(self, codes, k):
+        """Squared distance of each whitened code to its k-th nearest training code."""
+        whitened = codes @ self.code_whitening_
+        finite = np.all(np.isfinite(whitened), axis=1)
+        distances = np.full(len(codes), np.inf)
+        if finite.any():
+            k = min(k, len(self.training_codes_))
+            # Each row's neighbours are found alone, so threads change no
+            # result; they pay for themselves only on many rows.
+            workers = -1 if finite.sum() >= _THREADED_NEIGHBOUR_ROWS else 1
+            found, _ = self._neighbour_tree().query(whitened[finite], k=[k], workers=workers)
+            distances[finite] = found[:, 0] ** 2
+        return distances
+
     def fit_code_distribution(self, X_train):
-        """Learn the mean and precision of the codes of the training rows."""
+        """Learn the whitening of the codes of the training rows, and keep them whitened.
+
+        Euclidean distances between whitened codes are Mahalanobis
+        distances under the training codes' covariance.
+        """
         codes = self.encode(X_train)
-        self.code_mean_ = codes.mean(axis=0)
-        self.code_precision_ = np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False)))
+        precision = np.linalg.pinv(np.atleast_2d(np.cov(codes, rowvar=False)))
+        eigenvalues, eigenvectors = np.linalg.eigh(precision)
+        self.code_whitening_ = eigenvectors * np.sqrt(np.maximum(eigenvalues, 0.0))
+        self.training_codes_ = codes @ self.code_whitening_
+        self._tree = None
         return self
 
 
@@ -180,10 +223,11 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     even when they form a cluster, stay unlearned (loss truncation, as in
     ALTBI). A row gets two numbers from each member: its reconstruction
     error (far from the structure the network learned) and the Mahalanobis
-    distance of its code from the codes of the member's training rows (on
-    that structure, but far out along it). Each is divided by its median
-    over the member's training rows; the row's outlyingness is their sum
-    averaged over members, and ``score_samples`` is its negative.
+    distance of its code to the 20th nearest code of the member's training
+    rows (on that structure, but far out along it or where it is sparse,
+    as KNN detectors measure in the input space). Each is divided by its
+    median over the member's training rows; the row's outlyingness is their
+    sum averaged over members, and ``score_samples`` is its negative.
 
     Scoring runs in float64 on the unclipped scaled rows, so a row's score
     never depends on the other rows scored with it; a row whose outlyingness
@@ -286,7 +330,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
 
     term_medians_ : ndarray of shape (n_estimators, 2)
         Each member's median reconstruction error and median code distance
-        on its own training rows, by which its terms are divided.
+        on its own training rows (a row's own code not counted as its
+        neighbour), by which its terms are divided.
 
     offset_ : float
         Threshold on ``score_samples``: ``decision_function`` subtracts it.
@@ -467,7 +512,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         medians = []
         for member in members:
             own_rows = Xs[member.samples_]
-            medians.append(np.median(member.fit_code_distribution(own_rows).terms(own_rows), axis=1))
+            medians.append(np.median(
+                member.fit_code_distribution(own_rows).terms(own_rows, own=True), axis=1))
         medians = np.maximum(np.array(medians), np.finfo(np.float64).tiny)
         if self.verbose and len(curve):
             print(f"trained {n_members} members on {n_rows} rows each for {len(curve)} epochs "
@@ -550,9 +596,10 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples,), dtype float64
-            Minus the outlyingness: reconstruction error plus code
-            Mahalanobis distance, each relative to its median on the member's
-            training rows, averaged over members. Rows so extreme that this
+            Minus the outlyingness: reconstruction error plus the
+            Mahalanobis distance of the code to its 20th nearest training
+            code, each relative to its median on the member's training rows,
+            averaged over members. Rows so extreme that this
             overflows float64 get the lowest score there is,
             ``-np.finfo(np.float64).max``.
         """

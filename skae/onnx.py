@@ -699,6 +699,26 @@ def _scaled(g, x, scaler):
     raise NotImplementedError(f"skae has no ONNX form of the detector's {type(scaler).__name__}.")
 
 
+def _neighbour_distances(g, codes, member):
+    """Squared distance of each whitened code to its N_NEIGHBOURS-th nearest training code.
+
+    Expanded as |w|^2 + |r|^2 - 2 w.r, so a batch needs one (rows, training
+    codes) matrix, not a difference per code entry.
+    """
+    from ._anomaly import N_NEIGHBOURS
+    reference = member.training_codes_
+    k = min(N_NEIGHBOURS, len(reference))
+    whitened = g.node("MatMul", [codes, g.const(member.code_whitening_)])
+    lengths = g.node("ReduceSum", [g.node("Mul", [whitened, whitened]), g.ints([1])], keepdims=1)
+    products = g.node("MatMul", [whitened, g.const(-2.0 * reference.T)])
+    squared = g.node("Max", [g.node("Add", [g.node("Add", [products, lengths]),
+                                            g.const(np.sum(reference ** 2, axis=1)[None])]),
+                             g.const(0.0)])
+    nearest = [g.scope.get_unique_variable_name(f"{g.prefix}_{part}") for part in ("near", "at")]
+    g.node("TopK", [squared, g.ints([k])], output=nearest, axis=1, largest=0, sorted=1)
+    return g.node("Gather", [nearest[0], g.ints([k - 1])], axis=1)
+
+
 def _detector_converter(scope, operator, container):
     """``label`` (+1 inlier, -1 outlier) and ``scores`` (``decision_function``)."""
     detector = operator.raw_operator
@@ -715,10 +735,7 @@ def _detector_converter(scope, operator, container):
         errors = g.node("ReduceMean", [g.node("Mul", [residual, residual])], axes=[1], keepdims=1) \
             if container.target_opset < 18 else \
             g.node("ReduceMean", [g.node("Mul", [residual, residual]), g.ints([1])], keepdims=1)
-        centered = g.node("Sub", [codes, g.const(member.code_mean_)])
-        weighted = g.node("MatMul", [centered, g.const(member.code_precision_)])
-        distances = g.node("ReduceSum", [g.node("Mul", [weighted, centered]), g.ints([1])],
-                           keepdims=1)
+        distances = _neighbour_distances(g, codes, member)
         terms += [g.node("Div", [errors, g.const(error_median)]),
                   g.node("Div", [distances, g.const(distance_median)])]
     total = terms[0] if len(terms) == 1 else g.node("Sum", terms)

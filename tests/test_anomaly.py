@@ -79,6 +79,30 @@ def test_scaling_one_column_by_1e4_keeps_the_ranking(contaminated):
     assert auc > 0.97
 
 
+def test_rows_in_a_gap_of_the_structure_rank_first():
+    # Inliers fill a line in 6-D except a gap at its middle; three rows in
+    # the gap are on the line (reconstructed well) and at the centre of all
+    # codes, but far from the code of any training row: only the distance to
+    # the nearest codes, not to their centre, finds them.
+    rng = np.random.RandomState(0)
+    direction = rng.normal(size=6)
+    t = np.r_[rng.uniform(-4, -1.5, 200), rng.uniform(1.5, 4, 200), [0.0, 0.05, -0.05]]
+    X = np.outer(t, direction) + 0.05 * rng.normal(size=(len(t), 6))
+    outlyingness = -AutoencoderAnomalyDetector(**FAST).fit(X).score_samples(X)
+    assert set(np.argsort(-outlyingness)[:3]) == {400, 401, 402}
+
+
+def test_a_small_tight_cluster_is_not_its_own_neighbourhood():
+    # Ten anomalies packed together along the data's main direction are
+    # reconstructed well, and each one's few nearest codes are cluster mates:
+    # the code distance must reach past the cluster to flag it.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(size=(190, 4)), rng.normal(4, 0.5, size=(10, 4))])
+    y = np.r_[np.zeros(190), np.ones(10)]
+    outlyingness = -AutoencoderAnomalyDetector(**FAST).fit(X).score_samples(X)
+    assert roc_auc_score(y, outlyingness) > 0.99
+
+
 def _with_mostly_zero_column(X, seed=0):
     """X and a column that is zero in 80% of the rows, like a count or a ReLU feature."""
     rng = np.random.RandomState(seed)
