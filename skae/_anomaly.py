@@ -26,7 +26,7 @@ _AUTO_MIN_FEATURES = 64
 N_NEIGHBOURS = 20
 
 #: Rows from which the neighbour search uses every core.
-_THREADED_NEIGHBOUR_ROWS = 20_000
+_THREADED_NEIGHBOUR_ROWS = 1_000
 
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
@@ -70,17 +70,20 @@ def robust_scaler(X):
     by the column's values, not their units, and not by its few extreme ones.
     A constant column keeps 1.
     """
-    scaler = RobustScaler().fit(X)
-    # RobustScaler sets the scale of such columns to 1: check those alone,
-    # with its test for a spread of zero (_handle_zeros_in_scale).
-    for j in np.flatnonzero(scaler.scale_ == 1.0):
-        q1, q3 = np.percentile(X[:, j], [25, 75])
-        if q3 - q1 >= 10 * np.finfo(np.float64).eps:
-            continue  # a true interquartile range of 1
+    # RobustScaler's own fit takes each column's quartiles in a call of its
+    # own; one call over all columns gives the same numbers in a fraction of
+    # the time on wide rows.
+    scaler = RobustScaler()
+    scaler.center_ = np.median(X, axis=0)
+    q1, q3 = np.percentile(X, [25, 75], axis=0)
+    scale = q3 - q1
+    # RobustScaler's test for a spread of zero (_handle_zeros_in_scale).
+    for j in np.flatnonzero(scale < 10 * np.finfo(np.float64).eps):
         departures = np.abs(X[:, j] - scaler.center_[j])
         departures = departures[departures > 0]
-        if len(departures):
-            scaler.scale_[j] = np.median(departures)
+        scale[j] = np.median(departures) if len(departures) else 1.0
+    scaler.scale_ = scale
+    scaler.n_features_in_ = X.shape[1]
     return scaler
 
 
