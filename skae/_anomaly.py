@@ -26,7 +26,7 @@ _AUTO_MIN_FEATURES = 64
 N_NEIGHBOURS = 20
 
 #: Rows from which the neighbour search uses every core.
-_THREADED_NEIGHBOUR_ROWS = 1_000
+_THREADED_NEIGHBOUR_ROWS = 20_000
 
 #: Tukey's fence: how many interquartile ranges above the third quartile.
 _FENCE = 1.5
