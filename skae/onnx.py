@@ -35,6 +35,7 @@ except ImportError as error:
 
 import skae
 
+from ._anomaly import N_NEIGHBOURS
 from ._inference import LEAKY_RELU_SLOPE, Forward, same_padding
 from ._numerics import time_features
 
@@ -705,7 +706,6 @@ def _neighbour_distances(g, codes, member):
     Expanded as |w|^2 + |r|^2 - 2 w.r, so a batch needs one (rows, training
     codes) matrix, not a difference per code entry.
     """
-    from ._anomaly import N_NEIGHBOURS
     reference = member.training_codes_
     k = min(N_NEIGHBOURS, len(reference))
     whitened = g.node("MatMul", [codes, g.const(member.code_whitening_)])
